@@ -1,0 +1,23 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// api/inspect.h: what berth knows about a process, for the `inspect` command
+// and for embedders who want the same answer berth's liveness rules give.
+
+#ifndef BERTH_API_INSPECT_H_
+#define BERTH_API_INSPECT_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "platform/process.h"
+
+namespace berth {
+
+// InspectProcess reports whether `pid` is alive, dead or unknown, its start
+// token and name, by the rules in platform/process.h. InvalidArgument for
+// pid <= 0.
+absl::StatusOr<platform::ProcessStatus> InspectProcess(int64_t pid);
+
+}  // namespace berth
+
+#endif  // BERTH_API_INSPECT_H_
