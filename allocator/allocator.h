@@ -131,10 +131,12 @@ struct Decision {
 // above for the candidates and guarantees). Errors:
 //   - InvalidArgument: empty app, wanted port 0, an invalid request range
 //     (see ValidateRange), or an ephemeral range with lo > hi;
-//   - ResourceExhausted: no candidate is allowed; the message counts the
-//     ports of the range by the first rule that blocks each: held by live
-//     processes, held by processes of unknown state, busy, reserved
-//     (ephemeral range, browser bad ports, below 1024).
+//   - ResourceExhausted: no candidate is allowed. The message counts the
+//     ports of the range as held by live processes, held by processes of
+//     unknown state, busy, and reserved (ephemeral range, browser bad ports,
+//     below 1024); each port once, under the first rule that blocks it in
+//     the order reserved, live, unknown, busy. It also says why the wanted
+//     port was passed over, if one was asked for.
 absl::StatusOr<Decision> Allocate(const Request& request,
                                   const Snapshot& snapshot);
 
