@@ -83,7 +83,8 @@ class Rules {
         stale_.try_emplace(entry.port, &entry);
         continue;
       }
-      if (entry.owner == request.owner && entry.app == request.app) {
+      if (request.reuse_existing && entry.owner == request.owner &&
+          entry.app == request.app) {
         own_.push_back(&entry);
         continue;
       }

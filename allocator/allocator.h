@@ -91,6 +91,10 @@ struct Request {
   Owner owner;
   std::optional<uint16_t> wanted;  // an explicit ask (--port); not 0
   PortRange range = kDefaultRange;
+  // False: every request gets a port of its own, even from an owner that
+  // already holds the app (a process holding two leases for one app needs
+  // two ports). True: the owner keeps what it holds (idempotent re-ask).
+  bool reuse_existing = true;
 };
 
 struct Snapshot {

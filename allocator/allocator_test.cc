@@ -75,6 +75,10 @@ struct Case {
     request.wanted = port;
     return *this;
   }
+  Case& NoReuse() {
+    request.reuse_existing = false;
+    return *this;
+  }
   Case& Range(uint16_t lo, uint16_t hi) {
     request.range = PortRange{lo, hi};
     return *this;
@@ -331,6 +335,10 @@ std::vector<Case> Cases() {
   add(Case("ExistingSameOwner")
           .With(Live("web", 8840, kMe))
           .Keeps(8840, "kept 8840, which pid 100 already holds for web"));
+  add(Case("NoReuseGivesASecondPort")
+          .NoReuse()
+          .With(Live("web", kWeb, kMe))
+          .Gets(kWeb + 1, "first free port scanning up"));
   add(Case("ExistingUnknownState")
           .With(Unknown("web", 8840, kMe))
           .Keeps(8840, "kept 8840"));
