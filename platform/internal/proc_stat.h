@@ -1,0 +1,44 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/internal/proc_stat.h: pure parsers of Linux /proc/PID text.
+//
+// These take the bytes of a /proc file and return what berth needs from it;
+// they never touch the file system, so tests feed them captured and hostile
+// lines. A process name (comm) may hold any byte but NUL, including spaces,
+// '(' and ')': /proc/PID/stat is therefore split at the LAST ')'.
+
+#ifndef BERTH_PLATFORM_INTERNAL_PROC_STAT_H_
+#define BERTH_PLATFORM_INTERNAL_PROC_STAT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace berth::platform::internal {
+
+// ProcStat holds the fields of /proc/PID/stat that berth reads.
+struct ProcStat {
+  int64_t pid = 0;           // field 1
+  std::string name;          // field 2, without the parentheses
+  char state = '?';          // field 3: R, S, D, Z, X, T, t, I, ...
+  int64_t ppid = 0;          // field 4
+  int64_t num_threads = 0;   // field 20
+  uint64_t start_ticks = 0;  // field 22: clock ticks after boot
+};
+
+// ParseProcStat parses one /proc/PID/stat line (a trailing newline is
+// allowed). InvalidArgument when the line is empty, truncated before field
+// 22, or holds a field that is not a decimal number in range.
+absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line);
+
+// ParseProcStatusTgid returns the `Tgid:` value of /proc/PID/status text:
+// the process (thread group) id. It differs from PID when PID names a thread
+// that is not its process's main thread. InvalidArgument when the field is
+// missing or malformed.
+absl::StatusOr<int64_t> ParseProcStatusTgid(absl::string_view status);
+
+}  // namespace berth::platform::internal
+
+#endif  // BERTH_PLATFORM_INTERNAL_PROC_STAT_H_

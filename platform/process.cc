@@ -1,0 +1,41 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The OS-independent part of platform/process.h.
+
+#include "platform/process.h"
+
+#include "absl/status/statusor.h"
+
+namespace berth::platform {
+
+const char* LivenessName(Liveness liveness) {
+  switch (liveness) {
+    case Liveness::kAlive:
+      return "alive";
+    case Liveness::kDead:
+      return "dead";
+    case Liveness::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+Liveness CheckIdentity(const ProcessInspector& inspector,
+                       const ProcessIdentity& id) {
+  absl::StatusOr<ProcessStatus> status = inspector.Inspect(id.pid);
+  if (!status.ok()) return Liveness::kUnknown;
+  switch (status->liveness) {
+    case Liveness::kDead:
+      return Liveness::kDead;
+    case Liveness::kUnknown:
+      return Liveness::kUnknown;
+    case Liveness::kAlive:
+      // Not inspectable counts as alive; a different token is a reused PID.
+      if (!status->start_token.has_value()) return Liveness::kAlive;
+      return *status->start_token == id.start_token ? Liveness::kAlive
+                                                    : Liveness::kDead;
+  }
+  return Liveness::kUnknown;
+}
+
+}  // namespace berth::platform

@@ -1,0 +1,205 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/process.h on Windows.
+//
+// A PID is opened with PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE and
+// judged by WaitForSingleObject(h, 0): OpenProcess succeeds for a process
+// that has exited while anyone still holds a handle to it (psutil#1094), and
+// STILL_ACTIVE (259) is also a legal exit code, so neither is trusted. The
+// start token is the creation FILETIME (100 ns units since 1601) from
+// GetProcessTimes, compared raw.
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "platform/process.h"
+
+namespace berth::platform {
+namespace {
+
+// ScopedHandle closes a process handle when it goes out of scope.
+class ScopedHandle {
+ public:
+  explicit ScopedHandle(HANDLE handle) : handle_(handle) {}
+  ScopedHandle(const ScopedHandle&) = delete;
+  ScopedHandle& operator=(const ScopedHandle&) = delete;
+  ~ScopedHandle() {
+    if (handle_ != nullptr) CloseHandle(handle_);
+  }
+  HANDLE get() const { return handle_; }
+
+ private:
+  HANDLE handle_;
+};
+
+// WindowsErrorToStatus is ErrnoToStatus for GetLastError() codes.
+absl::Status WindowsErrorToStatus(DWORD error, absl::string_view what) {
+  absl::StatusCode code = absl::StatusCode::kUnknown;
+  switch (error) {
+    case ERROR_ACCESS_DENIED:
+      code = absl::StatusCode::kPermissionDenied;
+      break;
+    case ERROR_INVALID_PARAMETER:
+      code = absl::StatusCode::kInvalidArgument;
+      break;
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+      code = absl::StatusCode::kNotFound;
+      break;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+      code = absl::StatusCode::kResourceExhausted;
+      break;
+    default:
+      break;
+  }
+  std::string text;
+  char* buffer = nullptr;
+  const DWORD length = FormatMessageA(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+          FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, error, 0, reinterpret_cast<char*>(&buffer), 0, nullptr);
+  if (length > 0 && buffer != nullptr) {
+    text = std::string(absl::StripAsciiWhitespace(
+        absl::string_view(buffer, static_cast<size_t>(length))));
+  }
+  if (buffer != nullptr) LocalFree(buffer);
+  return absl::Status(code, absl::StrCat(what, ": Windows error ", error,
+                                         text.empty() ? "" : " (", text,
+                                         text.empty() ? "" : ")"));
+}
+
+uint64_t FiletimeToken(const FILETIME& time) {
+  return (static_cast<uint64_t>(time.dwHighDateTime) << 32) |
+         static_cast<uint64_t>(time.dwLowDateTime);
+}
+
+// Utf8 converts UTF-16 text to UTF-8 ("" when it is not valid UTF-16).
+std::string Utf8(const wchar_t* text, int length) {
+  if (length <= 0) return "";
+  const int size = WideCharToMultiByte(CP_UTF8, 0, text, length, nullptr, 0,
+                                       nullptr, nullptr);
+  if (size <= 0) return "";
+  std::string out(static_cast<size_t>(size), '\0');
+  if (WideCharToMultiByte(CP_UTF8, 0, text, length, &out[0], size, nullptr,
+                          nullptr) != size) {
+    return "";
+  }
+  return out;
+}
+
+// ImageBaseName returns the executable's file name ("" when unreadable:
+// the name is informational only).
+std::string ImageBaseName(HANDLE process) {
+  std::vector<wchar_t> path(32768);
+  DWORD length = static_cast<DWORD>(path.size());
+  if (!QueryFullProcessImageNameW(process, 0, path.data(), &length)) {
+    return "";
+  }
+  DWORD start = length;
+  while (start > 0 && path[start - 1] != L'\\' && path[start - 1] != L'/') {
+    --start;
+  }
+  return Utf8(path.data() + start, static_cast<int>(length - start));
+}
+
+ProcessStatus Dead() { return ProcessStatus{Liveness::kDead, {}, {}}; }
+ProcessStatus AliveWithoutToken() {
+  return ProcessStatus{Liveness::kAlive, {}, {}};
+}
+
+class WindowsProcessInspector final : public ProcessInspector {
+ public:
+  absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    // No process can have a PID that a DWORD cannot hold.
+    if (pid > std::numeric_limits<DWORD>::max()) return Dead();
+    const DWORD id = static_cast<DWORD>(pid);
+
+    HANDLE raw =
+        OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, id);
+    if (raw == nullptr) {
+      const DWORD error = GetLastError();
+      if (error == ERROR_INVALID_PARAMETER) return Dead();  // no such PID
+      if (error == ERROR_ACCESS_DENIED) return AliveWithoutToken();
+      return WindowsErrorToStatus(error, absl::StrCat("OpenProcess ", pid));
+    }
+    ScopedHandle process(raw);
+    // The kernel ignores the low two bits of a PID: OpenProcess(4k + 1)
+    // opens process 4k, which is not the process asked about.
+    if (GetProcessId(process.get()) != id) return Dead();
+
+    switch (WaitForSingleObject(process.get(), 0)) {
+      case WAIT_TIMEOUT:
+        break;  // still running
+      case WAIT_OBJECT_0:
+        return Dead();  // exited; someone still holds a handle
+      default:
+        return WindowsErrorToStatus(
+            GetLastError(), absl::StrCat("WaitForSingleObject process ", pid));
+    }
+
+    FILETIME creation, exit, kernel, user;
+    if (!GetProcessTimes(process.get(), &creation, &exit, &kernel, &user)) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  absl::StrCat("GetProcessTimes ", pid));
+    }
+    return ProcessStatus{Liveness::kAlive, FiletimeToken(creation),
+                         ImageBaseName(process.get())};
+  }
+
+  absl::StatusOr<ProcessIdentity> Self() const override {
+    // GetCurrentProcess() is a pseudo-handle: nothing to open or close.
+    FILETIME creation, exit, kernel, user;
+    if (!GetProcessTimes(GetCurrentProcess(), &creation, &exit, &kernel,
+                         &user)) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  "GetProcessTimes (current process)");
+    }
+    return ProcessIdentity{static_cast<int64_t>(GetCurrentProcessId()),
+                           FiletimeToken(creation)};
+  }
+
+  // BootId is the boot time, now minus the time since boot, floored to a
+  // minute: the two clocks are read at slightly different moments and drift
+  // apart slowly (the wall clock is NTP-disciplined), so the exact difference
+  // wobbles by milliseconds between calls. Two boots lie at least one uptime
+  // apart, far more than a minute in practice.
+  absl::StatusOr<std::string> BootId() const override {
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    const ULONGLONG since_boot_ms = GetTickCount64();
+    constexpr uint64_t kTicksPerMs = 10000;  // 100 ns ticks
+    constexpr uint64_t kTicksPerMinute = 60000 * kTicksPerMs;
+    const uint64_t boot = FiletimeToken(now) - since_boot_ms * kTicksPerMs;
+    return absl::StrCat(boot / kTicksPerMinute);
+  }
+};
+
+}  // namespace
+
+const ProcessInspector& SystemProcessInspector() {
+  static const WindowsProcessInspector* const inspector =
+      new WindowsProcessInspector();
+  return *inspector;
+}
+
+}  // namespace berth::platform
