@@ -86,6 +86,9 @@ class ProcessInspector {
 // (UnimplementedError from every method on an unsupported OS).
 const ProcessInspector& SystemProcessInspector();
 
+// ParentProcessId returns the PID of the calling process's parent.
+absl::StatusOr<int64_t> ParentProcessId();
+
 // CheckIdentity says whether `id` still names a live process:
 //   kAlive   - the PID is alive with the same start token, or alive but its
 //              token cannot be read (not inspectable counts as alive);

@@ -27,6 +27,19 @@
 namespace berth::platform {
 namespace {
 
+TEST(LinuxProcessTest, ParentProcessIdIsTheForkingProcess) {
+  const pid_t parent = getpid();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto got = ParentProcessId();
+    _exit(got.ok() && *got == parent ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST(LinuxProcessTest, ThreadIdIsNotAProcess) {
   absl::Notification started;
   absl::Notification done;

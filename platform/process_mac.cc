@@ -127,4 +127,6 @@ const ProcessInspector& SystemProcessInspector() {
   return *inspector;
 }
 
+absl::StatusOr<int64_t> ParentProcessId() { return getppid(); }
+
 }  // namespace berth::platform

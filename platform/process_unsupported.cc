@@ -35,4 +35,8 @@ const ProcessInspector& SystemProcessInspector() {
   return *inspector;
 }
 
+absl::StatusOr<int64_t> ParentProcessId() {
+  return absl::UnimplementedError("ParentProcessId: unsupported OS");
+}
+
 }  // namespace berth::platform

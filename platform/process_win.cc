@@ -16,6 +16,8 @@
 #define NOMINMAX
 #endif
 #include <windows.h>
+// tlhelp32.h needs windows.h first.
+#include <tlhelp32.h>
 
 #include <cstdint>
 #include <limits>
@@ -200,6 +202,30 @@ const ProcessInspector& SystemProcessInspector() {
   static const WindowsProcessInspector* const inspector =
       new WindowsProcessInspector();
   return *inspector;
+}
+
+absl::StatusOr<int64_t> ParentProcessId() {
+  // Windows keeps no parent link beyond the PID recorded at creation; the
+  // toolhelp snapshot is where it is published.
+  HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) {
+    return absl::UnavailableError(absl::StrCat(
+        "CreateToolhelp32Snapshot: error ", GetLastError()));
+  }
+  const DWORD self = GetCurrentProcessId();
+  PROCESSENTRY32W entry;
+  entry.dwSize = sizeof(entry);
+  absl::StatusOr<int64_t> parent =
+      absl::NotFoundError("the calling process is not in the process list");
+  for (BOOL ok = Process32FirstW(snapshot, &entry); ok;
+       ok = Process32NextW(snapshot, &entry)) {
+    if (entry.th32ProcessID == self) {
+      parent = static_cast<int64_t>(entry.th32ParentProcessID);
+      break;
+    }
+  }
+  CloseHandle(snapshot);
+  return parent;
 }
 
 }  // namespace berth::platform
