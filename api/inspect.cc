@@ -8,4 +8,8 @@ absl::StatusOr<platform::ProcessStatus> InspectProcess(int64_t pid) {
   return platform::SystemProcessInspector().Inspect(pid);
 }
 
+absl::StatusOr<int64_t> ParentProcessId() {
+  return platform::ParentProcessId();
+}
+
 }  // namespace berth

@@ -18,6 +18,10 @@ namespace berth {
 // pid <= 0.
 absl::StatusOr<platform::ProcessStatus> InspectProcess(int64_t pid);
 
+// ParentProcessId returns the PID of the calling process's parent (the
+// shell that ran `berth get`, for instance).
+absl::StatusOr<int64_t> ParentProcessId();
+
 }  // namespace berth
 
 #endif  // BERTH_API_INSPECT_H_

@@ -13,7 +13,14 @@ constexpr char kUsage[] =
 Usage: berth COMMAND [ARGS...]
 
 Commands:
+  get APP          a port for APP, held by the calling shell: PORT=$(berth get web)
+  release APP      give APP's port back (or --port P)
+  list             the ports held, by whom, and whether the holder still runs
+  prune            drop the entries whose holders are gone
   inspect PID...   is each process alive, dead or unknown; its start token
+
+Every command takes --registry DIR (default $BERTH_HOME, else the per-user
+state directory).
 
 Run `berth COMMAND --help` for a command's options.
 )";
@@ -24,6 +31,8 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"get", GetCommand},         {"release", ReleaseCommand},
+    {"list", ListCommand},       {"prune", PruneCommand},
     {"inspect", InspectCommand},
 };
 

@@ -24,6 +24,14 @@ int Main(const std::vector<std::string>& argv, std::ostream& out,
 // The commands, each given the arguments after its name.
 int InspectCommand(const std::vector<std::string>& argv, std::ostream& out,
                    std::ostream& err);
+int GetCommand(const std::vector<std::string>& argv, std::ostream& out,
+               std::ostream& err);
+int ReleaseCommand(const std::vector<std::string>& argv, std::ostream& out,
+                   std::ostream& err);
+int ListCommand(const std::vector<std::string>& argv, std::ostream& out,
+                std::ostream& err);
+int PruneCommand(const std::vector<std::string>& argv, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace berth::cli
 

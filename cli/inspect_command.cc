@@ -25,12 +25,14 @@ which tells a reused PID from the process that had it before.
 Prints one line per PID: PID STATE START NAME ("-" where not known).
   --json   one JSON object per line: {"pid", "state", "start", "name"};
            "start" only for live processes, "name" where readable.
+  --registry DIR   accepted like on every command; inspect reads no registry.
 
 Exit status: 0 when every PID was inspected, 1 when one could not be,
 2 for a malformed PID.
 )";
 
-constexpr FlagSpec kFlags[] = {{"json", false}, {"help", false}};
+constexpr FlagSpec kFlags[] = {
+    {"json", false}, {"registry", true}, {"help", false}};
 
 // Printable makes a process name safe for one line of a terminal.
 std::string Printable(absl::string_view name) {
