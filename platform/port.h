@@ -7,11 +7,21 @@
 // A family the host lacks (EAFNOSUPPORT, EADDRNOTAVAIL) is reported as
 // kUnavailable, which does not make the port busy.
 //
+// Each family is probed on its loopback address and then on its wildcard
+// address (0.0.0.0, ::): with SO_REUSEADDR, macOS (BSD) lets 127.0.0.1:P bind
+// next to a live listener on 0.0.0.0:P, and Windows may too ("CHECK" in its
+// sharing table); the wildcard bind collides with a listener on any address.
+// So a port counts as busy when anything listens on it, on any interface.
+//
 // POSIX probes bind with SO_REUSEADDR, so a port whose last connection sits in
 // TIME_WAIT counts as free (a server binding it with SO_REUSEADDR succeeds).
+// Linux allows that only when the socket now in TIME_WAIT had SO_REUSEADDR
+// set too (as servers do); otherwise the port stays busy until TIME_WAIT ends,
+// and it is reported busy, truthfully: no server could bind it either.
 // Windows probes bind with SO_EXCLUSIVEADDRUSE: there SO_REUSEADDR would let
 // the bind succeed over a live listener. A WSAEACCES there means the port is
-// in an excluded range (Hyper-V, WinNAT, WSL, Docker): kExcluded.
+// in an excluded range (Hyper-V, WinNAT, WSL, Docker): kExcluded. On POSIX
+// EACCES only means a port below 1024 without privilege: kExcluded too.
 
 #ifndef BERTH_PLATFORM_PORT_H_
 #define BERTH_PLATFORM_PORT_H_
@@ -19,6 +29,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace berth::platform {
 
@@ -37,8 +48,10 @@ struct PortProbe {
   bool free() const;
 };
 
-// ProbePort tries to bind `port` on 127.0.0.1 and on ::1, and closes the
-// sockets again. InvalidArgument for port 0. Errors other than the ones
+// ProbePort tries to bind `port` on 127.0.0.1 and 0.0.0.0, and on ::1 and ::
+// (IPV6_V6ONLY), and closes the sockets again; it never listens. A family is
+// kBusy if any of its binds is, else kExcluded if any is, else what its
+// loopback bind said. InvalidArgument for port 0. Errors other than the ones
 // above (EMFILE, ...) are returned as Status.
 absl::StatusOr<PortProbe> ProbePort(uint16_t port);
 
@@ -57,6 +70,12 @@ struct PortRange {
 // net.inet.ip.portrange.first/last, Windows the dynamic port range,
 // 49152-65535 unless the OS says otherwise).
 absl::StatusOr<PortRange> EphemeralPortRange();
+
+// ParseIpLocalPortRange parses the text of Linux's
+// /proc/sys/net/ipv4/ip_local_port_range: two decimal ports separated by
+// blanks ("32768\t60999\n"), 1 <= lo <= hi <= 65535. InvalidArgument, quoting
+// the text, for anything else. Pure, so it is tested on every OS.
+absl::StatusOr<PortRange> ParseIpLocalPortRange(absl::string_view text);
 
 }  // namespace berth::platform
 

@@ -1,0 +1,54 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The OS-independent part of platform/file.h: JoinPath and the parts of
+// FileLock that only move the handle around.
+
+#include "platform/file.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace berth::platform {
+namespace {
+
+#ifdef _WIN32
+constexpr char kSeparator = '\\';
+bool IsSeparator(char c) { return c == '\\' || c == '/'; }
+#else
+constexpr char kSeparator = '/';
+bool IsSeparator(char c) { return c == '/'; }
+#endif
+
+}  // namespace
+
+std::string JoinPath(absl::string_view a, absl::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  const bool a_ends = IsSeparator(a.back());
+  const bool b_starts = IsSeparator(b.front());
+  if (a_ends && b_starts) return absl::StrCat(a, b.substr(1));
+  if (a_ends || b_starts) return absl::StrCat(a, b);
+  return absl::StrCat(a, absl::string_view(&kSeparator, 1), b);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept
+    : path_(std::move(other.path_)),
+      handle_(std::exchange(other.handle_, -1)) {}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    Unlock();
+    path_ = std::move(other.path_);
+    handle_ = std::exchange(other.handle_, -1);
+  }
+  return *this;
+}
+
+FileLock::~FileLock() { Unlock(); }
+
+bool FileLock::held() const { return handle_ != -1; }
+
+}  // namespace berth::platform

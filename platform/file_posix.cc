@@ -1,0 +1,390 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/file.h for Linux and macOS: flock, temp + fsync + rename, mkdir
+// with lstat checks. Every descriptor is opened close-on-exec.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "platform/file.h"
+#include "platform/internal/home_directory.h"
+
+namespace berth::platform {
+namespace {
+
+// OpenFile is open(2) retried on EINTR; -1 with errno on failure.
+int OpenFile(const std::string& path, int flags, mode_t mode = 0) {
+  int fd;
+  do {
+    fd = open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+// CloseFile closes `fd` and says whether close reported an error (NFS
+// reports deferred write errors there). Not retried on EINTR: Linux and
+// macOS have released the descriptor by then.
+int CloseFile(int fd) { return close(fd); }
+
+// SyncFile makes the file's data durable. On macOS fsync only reaches the
+// drive's cache; F_FULLFSYNC flushes the drive too, and where a file system
+// refuses it (some network ones), fsync is the best there is.
+int SyncFile(int fd) {
+#ifdef F_FULLFSYNC
+  if (fcntl(fd, F_FULLFSYNC) == 0) return 0;
+#endif
+  int rc;
+  do {
+    rc = fsync(fd);
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+}
+
+// WriteAll writes all of `data`, resuming after short writes and EINTR.
+int WriteAll(int fd, absl::string_view data) {
+  while (!data.empty()) {
+    const size_t chunk = std::min<size_t>(data.size(), size_t{1} << 30);
+    ssize_t n = write(fd, data.data(), chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) {  // no progress and no error: give up rather than spin
+      errno = EIO;
+      return -1;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
+// TempSuffix returns a name part unlikely to be in use; O_EXCL makes a
+// collision harmless (the caller picks another name).
+std::string TempSuffix() {
+  static std::atomic<uint64_t> counter{0};
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  uint64_t mix = now ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
+  mix ^= mix >> 31;
+  mix *= 0xBF58476D1CE4E5B9ull;
+  mix ^= mix >> 29;
+  return absl::StrCat(getpid(), "-", absl::Hex(mix, absl::kZeroPad16));
+}
+
+// ParentDirectory returns the directory part of `path` ("." for a bare name).
+std::string ParentDirectory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+// --- FileLock ---------------------------------------------------------------
+
+absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
+                                        absl::Duration timeout) {
+  int fd = OpenFile(path, O_RDWR | O_CREAT, 0600);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+
+  // Polled, not blocking: a blocking flock could only be cut short by a
+  // signal or a thread, and berth uses neither.
+  const auto start = std::chrono::steady_clock::now();
+  absl::Duration pause = absl::Milliseconds(1);
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      FileLock lock;
+      lock.path_ = path;
+      lock.handle_ = fd;
+      return lock;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK) {
+      absl::Status status =
+          absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
+      CloseFile(fd);
+      return status;
+    }
+    const absl::Duration waited =
+        absl::FromChrono(std::chrono::steady_clock::now() - start);
+    if (waited >= timeout) {
+      CloseFile(fd);
+      return absl::DeadlineExceededError(absl::StrCat(
+          "timed out after ", absl::FormatDuration(timeout),
+          " waiting for the lock on ", path, " (held by another process)"));
+    }
+    absl::SleepFor(std::min(pause, timeout - waited));
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
+  int fd = OpenFile(path, O_RDWR);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  int rc;
+  do {
+    rc = flock(fd, LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    absl::Status status =
+        errno == EWOULDBLOCK
+            ? absl::UnavailableError(
+                  absl::StrCat("the lock on ", path, " is held"))
+            : absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
+    CloseFile(fd);
+    return status;
+  }
+  FileLock lock;
+  lock.path_ = path;
+  lock.handle_ = fd;
+  return lock;
+}
+
+void FileLock::Unlock() {
+  if (handle_ == -1) return;
+  // close, not flock(LOCK_UN): the lock belongs to the open file description,
+  // which a child given the descriptor by SetInheritable + exec shares, and
+  // LOCK_UN would release it for that child too. Closing drops the lock once
+  // no descriptor for it is left.
+  CloseFile(static_cast<int>(handle_));
+  handle_ = -1;
+}
+
+absl::StatusOr<intptr_t> FileLock::SetInheritable() {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("SetInheritable: no lock held on ", path_));
+  }
+  const int fd = static_cast<int>(handle_);
+  const int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("fcntl F_SETFD ", path_));
+  }
+  return handle_;
+}
+
+// --- Whole files ------------------------------------------------------------
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes) {
+  if (max_bytes < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ReadFileToString ", path, ": max_bytes ", max_bytes, " is negative"));
+  }
+  int fd = OpenFile(path, O_RDONLY);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  auto too_big = [&](int64_t size) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is ", size, " bytes or more, over the limit of ", max_bytes));
+  };
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    absl::Status status =
+        absl::ErrnoToStatus(errno, absl::StrCat("fstat ", path));
+    CloseFile(fd);
+    return status;
+  }
+  if (S_ISREG(st.st_mode) && st.st_size > max_bytes) {
+    CloseFile(fd);
+    return too_big(st.st_size);
+  }
+  std::string contents;
+  if (S_ISREG(st.st_mode)) contents.reserve(static_cast<size_t>(st.st_size));
+  // Read to the end, not to st_size: the file may change size meanwhile, and
+  // /proc files say 0.
+  std::vector<char> buffer(64 * 1024);
+  for (;;) {
+    ssize_t n = read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status status =
+          absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+      CloseFile(fd);
+      return status;
+    }
+    if (n == 0) break;
+    contents.append(buffer.data(), static_cast<size_t>(n));
+    if (static_cast<int64_t>(contents.size()) > max_bytes) {
+      CloseFile(fd);
+      return too_big(static_cast<int64_t>(contents.size()));
+    }
+  }
+  CloseFile(fd);
+  return contents;
+}
+
+absl::Status ReplaceFileAtomically(const std::string& path,
+                                   absl::string_view contents) {
+  const size_t slash = path.rfind('/');
+  const std::string base =
+      slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.empty() || base == "." || base == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ReplaceFileAtomically: ", path, " names no file"));
+  }
+  const std::string prefix =
+      slash == std::string::npos ? "" : path.substr(0, slash + 1);
+
+  // The temp file sits beside the target, so rename stays within one file
+  // system, and its name (.NAME.tmp-PID-RANDOM) says whose it was.
+  std::string temp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    temp = absl::StrCat(prefix, ".", base, ".tmp-", TempSuffix());
+    fd = OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && (errno != EEXIST || attempt == 8)) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("create ", temp));
+    }
+  }
+  // From here on every failure removes the temp file; the target has not
+  // been touched until rename, which either happens whole or not at all.
+  auto fail = [&](absl::string_view what) {
+    absl::Status status =
+        absl::ErrnoToStatus(errno, absl::StrCat(what, " ", temp));
+    if (fd >= 0) CloseFile(fd);
+    unlink(temp.c_str());
+    return status;
+  };
+  // The mode is 0600 whatever the umask.
+  if (fchmod(fd, 0600) != 0) return fail("fchmod");
+  // A write past RLIMIT_FSIZE raises SIGXFSZ, which kills the process unless
+  // ignored (the CLI ignores it); ignored, the write fails with EFBIG.
+  if (WriteAll(fd, contents) != 0) return fail("write");
+  if (SyncFile(fd) != 0) return fail("fsync");
+  const int closed = CloseFile(fd);
+  fd = -1;
+  if (closed != 0) return fail("close");
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    absl::Status status =
+        absl::ErrnoToStatus(errno, absl::StrCat("rename ", temp, " to ", path));
+    unlink(temp.c_str());
+    return status;
+  }
+
+  // Make the rename itself durable. The new contents are in place already;
+  // an error here says only that a crash might still bring the old back.
+  const std::string directory = ParentDirectory(path);
+  int dir_fd = OpenFile(directory, O_RDONLY | O_DIRECTORY);
+  if (dir_fd < 0) {
+    return absl::ErrnoToStatus(
+        errno, absl::StrCat("open ", directory, " (to sync the replace of ",
+                            path, ")"));
+  }
+  int rc;
+  do {
+    rc = fsync(dir_fd);
+  } while (rc != 0 && errno == EINTR);
+  // EINVAL: the file system cannot sync directories (some FUSE ones).
+  const int sync_errno = errno;
+  CloseFile(dir_fd);
+  if (rc != 0 && sync_errno != EINVAL) {
+    return absl::ErrnoToStatus(
+        sync_errno,
+        absl::StrCat("fsync ", directory, " (after replacing ", path, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// --- Directories ------------------------------------------------------------
+
+absl::Status EnsurePrivateDirectory(const std::string& path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError("EnsurePrivateDirectory: empty path");
+  }
+  // A trailing slash would make lstat follow a symlink: drop it.
+  std::string dir = path;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+
+  // mkdir -p, each new level 0700. An existing level is fine whatever mkdir
+  // says about it (EEXIST, or EACCES/EROFS on some systems).
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i < dir.size() && dir[i] != '/') continue;
+    if (dir[i - 1] == '/') continue;
+    const std::string level = dir.substr(0, i);
+    if (mkdir(level.c_str(), 0700) == 0 || errno == EEXIST) continue;
+    const int mkdir_errno = errno;
+    struct stat st;
+    if (stat(level.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+    return absl::ErrnoToStatus(mkdir_errno, absl::StrCat("mkdir ", level));
+  }
+
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("lstat ", dir));
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir,
+                     " is a symbolic link; private state must live in a real "
+                     "directory: remove the link"));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " exists and is not a directory"));
+  }
+  if (st.st_uid != geteuid()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, " is owned by uid ", st.st_uid, ", not by this user (uid ",
+        geteuid(), "): use a directory of your own"));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s is writable by other users (mode %04o), an unsafe place for "
+        "private state: chmod 700 %s",
+        dir, static_cast<unsigned>(st.st_mode & 07777), dir));
+  }
+  return absl::OkStatus();
+}
+
+namespace internal {
+
+std::optional<std::string> AbsoluteEnv(const char* name) {
+  const char* value = getenv(name);
+  if (value == nullptr || value[0] != '/') return std::nullopt;
+  return std::string(value);
+}
+
+absl::StatusOr<std::string> HomeDirectory() {
+  if (std::optional<std::string> home = AbsoluteEnv("HOME")) return *home;
+  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buffer(size > 0 ? static_cast<size_t>(size) : 16384);
+  passwd entry;
+  passwd* found = nullptr;
+  int rc;
+  while ((rc = getpwuid_r(geteuid(), &entry, buffer.data(), buffer.size(),
+                          &found)) == ERANGE &&
+         buffer.size() < (size_t{1} << 20)) {
+    buffer.resize(buffer.size() * 2);
+  }
+  if (rc == 0 && found != nullptr && found->pw_dir != nullptr &&
+      found->pw_dir[0] == '/') {
+    return std::string(found->pw_dir);
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "no home directory: HOME is unset or not absolute, and the password "
+      "database has none for uid ",
+      geteuid()));
+}
+
+}  // namespace internal
+}  // namespace berth::platform

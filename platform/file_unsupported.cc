@@ -1,0 +1,56 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/file.h for an OS berth does not support yet: every call fails
+// with Unimplemented instead of guessing.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "platform/file.h"
+
+namespace berth::platform {
+namespace {
+
+absl::Status Unsupported(absl::string_view what) {
+  return absl::UnimplementedError(
+      absl::StrCat(what, " is not implemented on this OS"));
+}
+
+}  // namespace
+
+absl::StatusOr<FileLock> FileLock::Lock(const std::string&, absl::Duration) {
+  return Unsupported("FileLock::Lock");
+}
+
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string&) {
+  return Unsupported("FileLock::TryLock");
+}
+
+void FileLock::Unlock() { handle_ = -1; }
+
+absl::StatusOr<intptr_t> FileLock::SetInheritable() {
+  return Unsupported("FileLock::SetInheritable");
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string&, int64_t) {
+  return Unsupported("ReadFileToString");
+}
+
+absl::Status ReplaceFileAtomically(const std::string&, absl::string_view) {
+  return Unsupported("ReplaceFileAtomically");
+}
+
+absl::Status EnsurePrivateDirectory(const std::string&) {
+  return Unsupported("EnsurePrivateDirectory");
+}
+
+absl::StatusOr<std::string> UserStateDirectory() {
+  return Unsupported("UserStateDirectory");
+}
+
+}  // namespace berth::platform

@@ -1,0 +1,477 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/file.h for Windows: LockFileEx, temp + FlushFileBuffers +
+// MoveFileExW with a bounded retry, CreateDirectoryW with a reparse-point
+// check. Paths are UTF-8 in the API and UTF-16 towards Windows. Handles are
+// never inheritable unless SetInheritable says so.
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "platform/file.h"
+
+namespace berth::platform {
+namespace {
+
+// WindowsErrorToStatus turns a GetLastError() code into a Status whose
+// message names the call and path, like absl::ErrnoToStatus does for errno.
+absl::Status WindowsErrorToStatus(DWORD error, absl::string_view what) {
+  absl::StatusCode code = absl::StatusCode::kUnknown;
+  switch (error) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_DRIVE:
+      code = absl::StatusCode::kNotFound;
+      break;
+    case ERROR_ACCESS_DENIED:
+      code = absl::StatusCode::kPermissionDenied;
+      break;
+    case ERROR_SHARING_VIOLATION:
+    case ERROR_LOCK_VIOLATION:
+      code = absl::StatusCode::kUnavailable;
+      break;
+    case ERROR_FILE_EXISTS:
+    case ERROR_ALREADY_EXISTS:
+      code = absl::StatusCode::kAlreadyExists;
+      break;
+    case ERROR_DISK_FULL:
+    case ERROR_HANDLE_DISK_FULL:
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+    case ERROR_TOO_MANY_OPEN_FILES:
+      code = absl::StatusCode::kResourceExhausted;
+      break;
+    case ERROR_INVALID_NAME:
+    case ERROR_BAD_PATHNAME:
+    case ERROR_FILENAME_EXCED_RANGE:
+    case ERROR_INVALID_PARAMETER:
+      code = absl::StatusCode::kInvalidArgument;
+      break;
+    default:
+      break;
+  }
+  char* text = nullptr;
+  const DWORD length = FormatMessageA(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+          FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, error, 0, reinterpret_cast<char*>(&text), 0, nullptr);
+  std::string description =
+      length > 0 ? std::string(text, length) : std::string();
+  if (text != nullptr) LocalFree(text);
+  while (!description.empty() &&
+         (description.back() == '\n' || description.back() == '\r' ||
+          description.back() == ' ' || description.back() == '.')) {
+    description.pop_back();
+  }
+  return absl::Status(code, description.empty()
+                                ? absl::StrCat(what, ": Windows error ", error)
+                                : absl::StrCat(what, ": ", description,
+                                               " (Windows error ", error, ")"));
+}
+
+absl::StatusOr<std::wstring> Utf8ToWide(absl::string_view utf8) {
+  if (utf8.empty()) return std::wstring();
+  const int size = static_cast<int>(utf8.size());
+  const int length = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS,
+                                         utf8.data(), size, nullptr, 0);
+  if (length <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path is not valid UTF-8: ", utf8));
+  }
+  std::wstring wide(static_cast<size_t>(length), L'\0');
+  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), size,
+                      &wide[0], length);
+  return wide;
+}
+
+absl::StatusOr<std::string> WideToUtf8(const std::wstring& wide) {
+  if (wide.empty()) return std::string();
+  const int size = static_cast<int>(wide.size());
+  const int length =
+      WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, wide.data(), size,
+                          nullptr, 0, nullptr, nullptr);
+  if (length <= 0) {
+    return absl::InvalidArgumentError("path is not valid UTF-16");
+  }
+  std::string utf8(static_cast<size_t>(length), '\0');
+  WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, wide.data(), size,
+                      &utf8[0], length, nullptr, nullptr);
+  return utf8;
+}
+
+bool IsSeparator(wchar_t c) { return c == L'\\' || c == L'/'; }
+
+// OpenLockFile opens (or with OPEN_ALWAYS creates) a lock file, shared with
+// every other opener, not inheritable (no SECURITY_ATTRIBUTES).
+HANDLE OpenLockFile(const std::wstring& path, DWORD disposition) {
+  return CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE,
+                     FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                     nullptr, disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+}
+
+// LockByte takes the exclusive lock on byte 0 without waiting. Lock files
+// are empty and locking past the end is allowed; locking one byte rather
+// than the whole file leaves the rest readable should anything be written
+// there one day.
+bool LockByte(HANDLE handle) {
+  OVERLAPPED overlapped = {};
+  return LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
+                    0, 1, 0, &overlapped) != 0;
+}
+
+// TempSuffix returns a name part unlikely to be in use; CREATE_NEW makes a
+// collision harmless (the caller picks another name).
+std::string TempSuffix() {
+  static std::atomic<uint64_t> counter{0};
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  uint64_t mix = now ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
+  mix ^= mix >> 31;
+  mix *= 0xBF58476D1CE4E5B9ull;
+  mix ^= mix >> 29;
+  return absl::StrCat(GetCurrentProcessId(), "-",
+                      absl::Hex(mix, absl::kZeroPad16));
+}
+
+// IsRetryableReplaceError: an indexer, antivirus or reader holds the file
+// for a moment.
+bool IsRetryableReplaceError(DWORD error) {
+  return error == ERROR_ACCESS_DENIED || error == ERROR_SHARING_VIOLATION ||
+         error == ERROR_LOCK_VIOLATION;
+}
+
+// RootLength returns how many leading characters of `path` name its root,
+// which is not to be created: "C:\" (3), "\\server\share\" or
+// "\\?\C:\" (up to and with the separator that ends the root), "\" (1).
+size_t RootLength(const std::wstring& path) {
+  if (path.size() >= 2 && IsSeparator(path[0]) && IsSeparator(path[1])) {
+    // \\server\share\ and \\?\C:\ end at their fourth separator,
+    // \\?\UNC\server\share\ at its sixth.
+    size_t separators_left = path.compare(0, 8, L"\\\\?\\UNC\\") == 0 ? 6 : 4;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (IsSeparator(path[i]) && --separators_left == 0) return i + 1;
+    }
+    return path.size();
+  }
+  if (path.size() >= 3 && path[1] == L':' && IsSeparator(path[2])) return 3;
+  if (!path.empty() && IsSeparator(path[0])) return 1;
+  return 0;
+}
+
+bool IsDirectory(const std::wstring& path) {
+  const DWORD attributes = GetFileAttributesW(path.c_str());
+  return attributes != INVALID_FILE_ATTRIBUTES &&
+         (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+}
+
+}  // namespace
+
+// --- FileLock ---------------------------------------------------------------
+
+absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
+                                        absl::Duration timeout) {
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+
+  const auto start = std::chrono::steady_clock::now();
+  absl::Duration pause = absl::Milliseconds(1);
+  HANDLE handle = INVALID_HANDLE_VALUE;
+  for (;;) {
+    if (handle == INVALID_HANDLE_VALUE) {
+      handle = OpenLockFile(*wide, OPEN_ALWAYS);
+      // A sharing violation is someone opening the file without sharing
+      // (antivirus, say): wait for it like for the lock.
+      if (handle == INVALID_HANDLE_VALUE &&
+          GetLastError() != ERROR_SHARING_VIOLATION) {
+        return WindowsErrorToStatus(GetLastError(),
+                                    absl::StrCat("CreateFileW ", path));
+      }
+    }
+    if (handle != INVALID_HANDLE_VALUE) {
+      if (LockByte(handle)) {
+        FileLock lock;
+        lock.path_ = path;
+        lock.handle_ = reinterpret_cast<intptr_t>(handle);
+        return lock;
+      }
+      const DWORD error = GetLastError();
+      if (error != ERROR_LOCK_VIOLATION) {
+        CloseHandle(handle);
+        return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
+      }
+    }
+    const absl::Duration waited =
+        absl::FromChrono(std::chrono::steady_clock::now() - start);
+    if (waited >= timeout) {
+      if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
+      return absl::DeadlineExceededError(absl::StrCat(
+          "timed out after ", absl::FormatDuration(timeout),
+          " waiting for the lock on ", path, " (held by another process)"));
+    }
+    absl::SleepFor(std::min(pause, timeout - waited));
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+  HANDLE handle = OpenLockFile(*wide, OPEN_EXISTING);
+  if (handle == INVALID_HANDLE_VALUE) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("CreateFileW ", path));
+  }
+  if (!LockByte(handle)) {
+    const DWORD error = GetLastError();
+    CloseHandle(handle);
+    if (error == ERROR_LOCK_VIOLATION) {
+      return absl::UnavailableError(
+          absl::StrCat("the lock on ", path, " is held"));
+    }
+    return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
+  }
+  FileLock lock;
+  lock.path_ = path;
+  lock.handle_ = reinterpret_cast<intptr_t>(handle);
+  return lock;
+}
+
+void FileLock::Unlock() {
+  if (handle_ == -1) return;
+  HANDLE handle = reinterpret_cast<HANDLE>(handle_);
+  // Unlock explicitly: Windows releases the locks of a closed handle only
+  // "when resources allow". Not when the handle was made inheritable, though:
+  // a child that inherited it holds the lock on and must keep it.
+  DWORD flags = 0;
+  if (GetHandleInformation(handle, &flags) &&
+      (flags & HANDLE_FLAG_INHERIT) == 0) {
+    OVERLAPPED overlapped = {};
+    UnlockFileEx(handle, 0, 1, 0, &overlapped);
+  }
+  CloseHandle(handle);
+  handle_ = -1;
+}
+
+absl::StatusOr<intptr_t> FileLock::SetInheritable() {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("SetInheritable: no lock held on ", path_));
+  }
+  if (!SetHandleInformation(reinterpret_cast<HANDLE>(handle_),
+                            HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("SetHandleInformation ", path_));
+  }
+  return handle_;
+}
+
+// --- Whole files ------------------------------------------------------------
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes) {
+  if (max_bytes < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ReadFileToString ", path, ": max_bytes ", max_bytes, " is negative"));
+  }
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+  // FILE_SHARE_DELETE: a reader must not stop a writer's replace.
+  HANDLE handle =
+      CreateFileW(wide->c_str(), GENERIC_READ,
+                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("CreateFileW ", path));
+  }
+  auto too_big = [&](int64_t size) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is ", size, " bytes or more, over the limit of ", max_bytes));
+  };
+  LARGE_INTEGER size;
+  if (GetFileSizeEx(handle, &size) && size.QuadPart > max_bytes) {
+    CloseHandle(handle);
+    return too_big(size.QuadPart);
+  }
+  std::string contents;
+  char buffer[64 * 1024];
+  for (;;) {
+    DWORD read = 0;
+    if (!ReadFile(handle, buffer, sizeof(buffer), &read, nullptr)) {
+      absl::Status status =
+          WindowsErrorToStatus(GetLastError(), absl::StrCat("ReadFile ", path));
+      CloseHandle(handle);
+      return status;
+    }
+    if (read == 0) break;
+    contents.append(buffer, read);
+    if (static_cast<int64_t>(contents.size()) > max_bytes) {
+      CloseHandle(handle);
+      return too_big(static_cast<int64_t>(contents.size()));
+    }
+  }
+  CloseHandle(handle);
+  return contents;
+}
+
+absl::Status ReplaceFileAtomically(const std::string& path,
+                                   absl::string_view contents) {
+  const size_t separator = path.find_last_of("\\/");
+  const std::string base =
+      separator == std::string::npos ? path : path.substr(separator + 1);
+  if (base.empty() || base == "." || base == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ReplaceFileAtomically: ", path, " names no file"));
+  }
+  const std::string prefix =
+      separator == std::string::npos ? "" : path.substr(0, separator + 1);
+  absl::StatusOr<std::wstring> wide_path = Utf8ToWide(path);
+  if (!wide_path.ok()) return wide_path.status();
+
+  std::string temp;
+  std::wstring wide_temp;
+  HANDLE handle = INVALID_HANDLE_VALUE;
+  for (int attempt = 0; handle == INVALID_HANDLE_VALUE; ++attempt) {
+    temp = absl::StrCat(prefix, ".", base, ".tmp-", TempSuffix());
+    absl::StatusOr<std::wstring> wide = Utf8ToWide(temp);
+    if (!wide.ok()) return wide.status();
+    wide_temp = *std::move(wide);
+    handle = CreateFileW(wide_temp.c_str(), GENERIC_WRITE, 0, nullptr,
+                         CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (handle == INVALID_HANDLE_VALUE &&
+        (GetLastError() != ERROR_FILE_EXISTS || attempt == 8)) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  absl::StrCat("CreateFileW ", temp));
+    }
+  }
+  // From here on every failure removes the temp file; the target is not
+  // touched until MoveFileExW, which replaces it whole or not at all.
+  auto fail = [&](DWORD error, absl::string_view what) {
+    if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
+    DeleteFileW(wide_temp.c_str());
+    return WindowsErrorToStatus(error, absl::StrCat(what, " ", temp));
+  };
+  while (!contents.empty()) {
+    const DWORD chunk =
+        static_cast<DWORD>(std::min<size_t>(contents.size(), size_t{1} << 30));
+    DWORD written = 0;
+    if (!WriteFile(handle, contents.data(), chunk, &written, nullptr)) {
+      return fail(GetLastError(), "WriteFile");
+    }
+    if (written == 0) return fail(ERROR_WRITE_FAULT, "WriteFile");
+    contents.remove_prefix(written);
+  }
+  if (!FlushFileBuffers(handle))
+    return fail(GetLastError(), "FlushFileBuffers");
+  if (!CloseHandle(handle)) {
+    const DWORD error = GetLastError();
+    handle = INVALID_HANDLE_VALUE;
+    return fail(error, "CloseHandle");
+  }
+  handle = INVALID_HANDLE_VALUE;
+
+  // MOVEFILE_WRITE_THROUGH returns only once the move is on disk. Errors 5,
+  // 32 and 33 are mostly someone holding the target for a moment: retry a
+  // few times, about a third of a second in all.
+  DWORD error = ERROR_SUCCESS;
+  DWORD pause_ms = 10;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    if (MoveFileExW(wide_temp.c_str(), wide_path->c_str(),
+                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+      return absl::OkStatus();
+    }
+    error = GetLastError();
+    if (!IsRetryableReplaceError(error) || attempt == 5) break;
+    Sleep(pause_ms);
+    pause_ms *= 2;
+  }
+  DeleteFileW(wide_temp.c_str());
+  return WindowsErrorToStatus(error,
+                              absl::StrCat("MoveFileExW ", temp, " to ", path));
+}
+
+// --- Directories ------------------------------------------------------------
+
+// The directory's ACL is inherited from its parent (%LOCALAPPDATA% is the
+// user's own); ownership is not checked on Windows.
+absl::Status EnsurePrivateDirectory(const std::string& path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError("EnsurePrivateDirectory: empty path");
+  }
+  absl::StatusOr<std::wstring> wide_or = Utf8ToWide(path);
+  if (!wide_or.ok()) return wide_or.status();
+  std::wstring dir = *std::move(wide_or);
+  const size_t root = RootLength(dir);
+  while (dir.size() > std::max<size_t>(root, 1) && IsSeparator(dir.back())) {
+    dir.pop_back();
+  }
+
+  for (size_t i = root + 1; i <= dir.size(); ++i) {
+    if (i < dir.size() && !IsSeparator(dir[i])) continue;
+    if (IsSeparator(dir[i - 1])) continue;
+    const std::wstring level = dir.substr(0, i);
+    if (CreateDirectoryW(level.c_str(), nullptr)) continue;
+    const DWORD error = GetLastError();
+    if (error == ERROR_ALREADY_EXISTS || IsDirectory(level)) continue;
+    absl::StatusOr<std::string> name = WideToUtf8(level);
+    return WindowsErrorToStatus(
+        error, absl::StrCat("CreateDirectoryW ", name.ok() ? *name : path));
+  }
+
+  const DWORD attributes = GetFileAttributesW(dir.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("GetFileAttributesW ", path));
+  }
+  if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path,
+        " is a symbolic link or junction; private state must live in a "
+        "real directory: remove the link"));
+  }
+  if ((attributes & FILE_ATTRIBUTE_DIRECTORY) == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " exists and is not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> UserStateDirectory() {
+  wchar_t buffer[MAX_PATH + 1];
+  std::wstring value;
+  DWORD length = GetEnvironmentVariableW(L"LOCALAPPDATA", buffer, MAX_PATH + 1);
+  if (length > MAX_PATH) {  // too long for the buffer: length is the size
+    value.resize(length);
+    length = GetEnvironmentVariableW(L"LOCALAPPDATA", &value[0], length);
+    value.resize(length);
+  } else {
+    value.assign(buffer, length);
+  }
+  const bool absolute =
+      (value.size() >= 3 && value[1] == L':' && IsSeparator(value[2])) ||
+      (value.size() >= 2 && IsSeparator(value[0]) && IsSeparator(value[1]));
+  if (!absolute) {
+    return absl::FailedPreconditionError(
+        "LOCALAPPDATA is unset or not an absolute path");
+  }
+  return WideToUtf8(value);
+}
+
+}  // namespace berth::platform

@@ -1,0 +1,29 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// platform/internal/bind_probe.h: the one OS-specific step of ProbePort.
+// port.cc decides which addresses to try and how to combine the answers;
+// each OS file (port_posix.cc, port_win.cc, port_unsupported.cc) binds.
+
+#ifndef BERTH_PLATFORM_INTERNAL_BIND_PROBE_H_
+#define BERTH_PLATFORM_INTERNAL_BIND_PROBE_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "platform/port.h"
+
+namespace berth::platform::internal {
+
+enum class Family { kIpv4, kIpv6 };
+enum class Address { kLoopback, kWildcard };
+
+// BindProbe binds a fresh TCP socket (SO_REUSEADDR on POSIX,
+// SO_EXCLUSIVEADDRUSE on Windows, IPV6_V6ONLY for IPv6) to `port` on the
+// loopback (127.0.0.1, ::1) or wildcard (0.0.0.0, ::) address of `family`,
+// closes it, and says what the bind said. `port` is not 0.
+absl::StatusOr<FamilyState> BindProbe(Family family, Address address,
+                                      uint16_t port);
+
+}  // namespace berth::platform::internal
+
+#endif  // BERTH_PLATFORM_INTERNAL_BIND_PROBE_H_
