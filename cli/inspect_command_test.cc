@@ -31,7 +31,7 @@ struct Result {
   std::string err;
 };
 
-Result Run(std::vector<std::string> argv) {
+Result RunCli(std::vector<std::string> argv) {
   std::ostringstream out, err;
   const int status = Main(argv, out, err);
   return {status, out.str(), err.str()};
@@ -45,14 +45,14 @@ void ExpectOneErrorLine(const Result& r) {
 
 TEST(InspectCommandTest, SelfIsAliveWithStartTokenAndName) {
   const std::string pid = absl::StrCat(getpid());
-  Result r = Run({"inspect", pid});
+  Result r = RunCli({"inspect", pid});
   EXPECT_EQ(r.status, kExitOk) << r.err;
   EXPECT_THAT(r.out, MatchesRegex(pid + " alive [0-9]+ .+\n"));
 }
 
 TEST(InspectCommandTest, JsonHasTheDocumentedKeys) {
   const std::string pid = absl::StrCat(getpid());
-  Result r = Run({"inspect", "--json", pid});
+  Result r = RunCli({"inspect", "--json", pid});
   EXPECT_EQ(r.status, kExitOk) << r.err;
   EXPECT_THAT(r.out, MatchesRegex("\\{\"pid\": " + pid +
                                   ", \"state\": \"alive\", \"start\": "
@@ -66,17 +66,17 @@ TEST(InspectCommandTest, ReapedChildIsDeadWithoutStart) {
   if (child == 0) _exit(0);
   int wstatus;
   ASSERT_EQ(waitpid(child, &wstatus, 0), child);
-  Result r = Run({"inspect", absl::StrCat(child)});
+  Result r = RunCli({"inspect", absl::StrCat(child)});
   EXPECT_EQ(r.status, kExitOk) << r.err;
   EXPECT_EQ(r.out, absl::StrCat(child, " dead - -\n"));
-  r = Run({"inspect", "--json", absl::StrCat(child)});
+  r = RunCli({"inspect", "--json", absl::StrCat(child)});
   EXPECT_EQ(r.out, absl::StrCat("{\"pid\": ", child, ", \"state\": \"dead\"}\n"));
 }
 #endif
 
 TEST(InspectCommandTest, OneLinePerPidInOrder) {
   const std::string pid = absl::StrCat(getpid());
-  Result r = Run({"inspect", pid, "1", pid});
+  Result r = RunCli({"inspect", pid, "1", pid});
   EXPECT_EQ(r.status, kExitOk) << r.err;
   std::vector<std::string> lines =
       absl::StrSplit(r.out, '\n', absl::SkipEmpty());
@@ -88,7 +88,7 @@ TEST(InspectCommandTest, OneLinePerPidInOrder) {
 
 TEST(InspectCommandTest, MalformedPidIsAUsageError) {
   for (const char* bad : {"abc", "-1", "99999999999", "0", "12x"}) {
-    Result r = Run({"inspect", "1", bad});
+    Result r = RunCli({"inspect", "1", bad});
     EXPECT_EQ(r.status, kExitUsage) << bad;
     EXPECT_EQ(r.out, "") << "nothing is inspected when any PID is bad";
     ExpectOneErrorLine(r);
@@ -101,17 +101,17 @@ TEST(InspectCommandTest, UsageErrors) {
        {std::vector<std::string>{"inspect"},
         std::vector<std::string>{"inspect", "--bogus", "1"},
         std::vector<std::string>{"nosuchcommand"}}) {
-    Result r = Run(argv);
+    Result r = RunCli(argv);
     EXPECT_EQ(r.status, kExitUsage);
     ExpectOneErrorLine(r);
   }
 }
 
 TEST(InspectCommandTest, HelpSaysWhatItDoes) {
-  Result r = Run({"inspect", "--help"});
+  Result r = RunCli({"inspect", "--help"});
   EXPECT_EQ(r.status, kExitOk);
   EXPECT_THAT(r.out, HasSubstr("Usage: berth inspect PID"));
-  r = Run({"--help"});
+  r = RunCli({"--help"});
   EXPECT_EQ(r.status, kExitOk);
   EXPECT_THAT(r.out, HasSubstr("inspect PID"));
 }

@@ -177,9 +177,12 @@ TEST_F(RegistryTest, ReusedPidDoesNotKeepTheDeadOwnersPort) {
   EXPECT_EQ(list->at(0).state, EntryState::kStale);
   EXPECT_THAT(list->at(0).why, HasSubstr("another process"));
   // The new process with the old PID asks for the app: no "existing" match.
+  // It gets the port back as a new holder, not as the old one's re-ask.
   auto got = Get("web", b);
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->existing);
+  EXPECT_EQ(got->entry.port, port);
+  EXPECT_EQ(got->entry.owner, b);
 }
 
 TEST_F(RegistryTest, AnotherBootMakesEveryEntryStale) {

@@ -38,12 +38,23 @@ for c in get release list prune inspect; do
 done
 
 # --- get: a port, the same port again -----------------------------------------
-run b get web
+# The default owner is the calling shell: inside $(...) the shell runs berth
+# directly, so berth's parent is this script.
+direct=$("$berth" get shellowned --registry "$reg")
+run b list --json
+check "default owner is the calling shell" \
+  grep -q "\"app\": \"shellowned\", \"port\": $direct, \"pid\": $$, .*\"state\": \"live\"" <<<"$out"
+"$berth" release shellowned --registry "$reg" >/dev/null
+
+# From here on `run` calls berth from a subshell, so the owner is given.
+bo() { local cmd=$1; shift; "$berth" "$cmd" --registry "$reg" --owner $$ "$@"; }
+run bo get web
 check "get exits 0" [ "$rc" -eq 0 ]
-check "get prints a port alone" [[ "$out" =~ ^[0-9]+$ ]]
+is_number() { [[ "$1" =~ ^[0-9]+$ ]]; }
+check "get prints a port alone" is_number "$out"
 check "port in the default range" [ "$out" -ge 8800 -a "$out" -le 8999 ]
 web=$out
-run b get web
+run bo get web
 check "same owner same app same port" [ "$out" = "$web" ]
 
 run b list --json
@@ -52,7 +63,7 @@ check "list --json has web live held by this shell" \
 run b list
 check "list table" grep -qE "^web +$web +$$ +live" <<<"$out"
 
-run b get api --range 20000-20010 --port 20005 --json
+run bo get api --range 20000-20010 --port 20005 --json
 check "get --json" grep -q '"app": "api", "port": 20005' <<<"$out"
 check "get --json reason" grep -q '"reason": "took 20005, the wanted port"' <<<"$out"
 
