@@ -31,6 +31,9 @@
 #include "gtest/gtest.h"
 #include "platform/fake_process.h"
 #include "platform/process.h"
+#if defined(__linux__)
+#include "platform/testing/pid_namespace.h"
+#endif
 
 #if defined(__linux__)
 #include <fcntl.h>
@@ -52,6 +55,11 @@
 
 namespace berth::platform {
 namespace {
+
+#if defined(__linux__)
+using ::berth::platform::testing::RunInNewPidNamespace;
+using ::berth::platform::testing::WriteAll;
+#endif
 
 // TestProcesses starts and ends processes for one implementation.
 class TestProcesses {
@@ -283,108 +291,6 @@ class PosixProcesses final : public TestProcesses {
   bool choose_pids_;
   std::set<pid_t> unreaped_;
 };
-
-// WriteAll writes `text` to `fd`, ignoring errors (the reader reports a
-// short message).
-void WriteAll(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
-}
-
-// A namespace child reports one line: "ok TEXT", "skip REASON" or
-// "error MESSAGE".
-std::string SkipOrError(int err, absl::string_view what) {
-  // EPERM/EINVAL/ENOSPC/EUSERS: not permitted or not supported here.
-  const bool not_permitted = err == EPERM || err == EINVAL || err == ENOSPC ||
-                             err == EUSERS || err == EACCES;
-  return absl::StrCat(not_permitted ? "skip " : "error ", what, ": ",
-                      std::strerror(err));
-}
-
-// RunInNewPidNamespace runs `body` as init (PID 1) of a new PID namespace,
-// in a new mount namespace whose /proc is mounted for it (with
-// `proc_options`), and returns what `body` returned. `skipped` receives the
-// reason when namespaces are not permitted here. The namespace, with all
-// processes `body` left, is gone when this returns.
-absl::StatusOr<std::string> RunInNewPidNamespace(
-    const char* proc_options, const std::function<std::string()>& body,
-    std::string* skipped) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
-  const pid_t outer = fork();
-  if (outer < 0) {
-    const int err = errno;
-    close(fds[0]);
-    close(fds[1]);
-    return absl::ErrnoToStatus(err, "fork");
-  }
-  if (outer == 0) {
-    close(fds[0]);
-    // unshare(CLONE_NEWPID) moves only the children into the namespace.
-    if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
-      WriteAll(fds[1], SkipOrError(errno, "unshare(CLONE_NEWPID|CLONE_NEWNS)"));
-      _exit(0);
-    }
-    // Private propagation first, or the /proc mount below would propagate
-    // back into the test's own mount namespace.
-    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-      WriteAll(fds[1], SkipOrError(errno, "mount / MS_REC|MS_PRIVATE"));
-      _exit(0);
-    }
-    const pid_t init = fork();
-    if (init < 0) {
-      WriteAll(fds[1], absl::StrCat("error fork: ", std::strerror(errno)));
-      _exit(0);
-    }
-    if (init == 0) {
-      if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                proc_options) != 0) {
-        WriteAll(fds[1],
-                 SkipOrError(errno, absl::StrCat("mount proc on /proc (",
-                                                 proc_options, ")")));
-        _exit(0);
-      }
-      WriteAll(fds[1], absl::StrCat("ok ", body()));
-      _exit(0);
-    }
-    close(fds[1]);
-    int status = 0;
-    while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
-    }
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  }
-  close(fds[1]);
-  std::string message;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fds[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(outer, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(
-        absl::StrCat("namespace child failed (wait status ", status,
-                     "); it said: \"", message, "\""));
-  }
-  absl::string_view rest = message;
-  if (absl::ConsumePrefix(&rest, "ok ")) return std::string(rest);
-  if (absl::ConsumePrefix(&rest, "skip ")) {
-    *skipped = std::string(rest);
-    return std::string();
-  }
-  return absl::InternalError(
-      absl::StrCat("namespace child: \"", message, "\""));
-}
 
 // The outcome crosses the namespace boundary as one line of numbers.
 std::string Serialize(const PidReuseOutcome& out) {
