@@ -8,7 +8,16 @@
 
 #include "cli/commands.h"
 
+#ifndef _WIN32
+#include <signal.h>
+#endif
+
 int main(int argc, char** argv) {
+#ifndef _WIN32
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be
+  // reported, not kill berth halfway through replacing the registry.
+  signal(SIGXFSZ, SIG_IGN);
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   const int status = berth::cli::Main(args, std::cout, std::cerr);
   std::cout.flush();

@@ -162,6 +162,16 @@ check "corrupt registry: one warning line" one_error_line
 check "corrupt registry: moved aside" ls "$reg"/registry.corrupt-* >/dev/null
 check "corrupt registry: new one decodes" head -1 "$reg/registry" | grep -q "^berth-registry 1$"
 
+# --- a failed write leaves the previous registry byte for byte -------------------
+cp "$reg/registry" "$tmp/before"
+# (stderr goes through a pipe: the size limit would stop a write to a file.)
+err=$(bash -c 'ulimit -f 0; exec "$0" get fsize --registry "$1" --owner "$2"' \
+      "$berth" "$reg" $$ 2>&1 >/dev/null); rc=$?
+check "failed write exits 1 (got $rc)" [ "$rc" -eq 1 ]
+check "failed write is one line" one_error_line
+check "failed write keeps the registry" cmp -s "$reg/registry" "$tmp/before"
+check "failed write leaves no temp file" [ -z "$(ls -A "$reg" | grep -i tmp)" ]
+
 # --- summary (JUnit XML for the CI count) ---------------------------------------
 echo "$passed passed, $failed failed"
 if [ -n "${XML_OUTPUT_FILE:-}" ]; then
