@@ -13,6 +13,7 @@ constexpr char kUsage[] =
 Usage: berth COMMAND [ARGS...]
 
 Commands:
+  run APP -- CMD   run a server on a port of its own: berth run web -- ./srv --port {port}
   get APP          a port for APP, held by the calling shell: PORT=$(berth get web)
   release APP      give APP's port back (or --port P)
   list             the ports held, by whom, and whether the holder still runs
@@ -31,7 +32,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"get", GetCommand},         {"release", ReleaseCommand},
+    {"run", RunCommand},         {"get", GetCommand},         {"release", ReleaseCommand},
     {"list", ListCommand},       {"prune", PruneCommand},
     {"inspect", InspectCommand},
 };

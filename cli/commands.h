@@ -30,6 +30,8 @@ int ReleaseCommand(const std::vector<std::string>& argv, std::ostream& out,
                    std::ostream& err);
 int ListCommand(const std::vector<std::string>& argv, std::ostream& out,
                 std::ostream& err);
+int RunCommand(const std::vector<std::string>& argv, std::ostream& out,
+               std::ostream& err);
 int PruneCommand(const std::vector<std::string>& argv, std::ostream& out,
                  std::ostream& err);
 

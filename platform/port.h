@@ -27,6 +27,7 @@
 #define BERTH_PLATFORM_PORT_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -54,6 +55,12 @@ struct PortProbe {
 // loopback bind said. InvalidArgument for port 0. Errors other than the ones
 // above (EMFILE, ...) are returned as Status.
 absl::StatusOr<PortProbe> ProbePort(uint16_t port);
+
+// ListenTcp binds a TCP socket to `host` (an IPv4 or IPv6 literal, or
+// "localhost" for 127.0.0.1) and `port` and listens on it, for handing to a
+// server. The socket is not inherited unless the caller makes it so (POSIX:
+// close-on-exec set). Returns the descriptor (POSIX) or SOCKET (Windows).
+absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port);
 
 // A closed range of ports, lo <= hi.
 struct PortRange {

@@ -37,6 +37,8 @@ class SocketCloser {
   int fd_;
 };
 
+}  // namespace
+
 // OpenStreamSocket returns a close-on-exec TCP socket, or -1 with errno set.
 int OpenStreamSocket(int family) {
 #ifdef SOCK_CLOEXEC
@@ -54,8 +56,6 @@ int OpenStreamSocket(int family) {
   return fd;
 #endif
 }
-
-}  // namespace
 
 absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
                                       uint16_t port) {
@@ -123,3 +123,43 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
 }
 
 }  // namespace berth::platform::internal
+
+namespace berth::platform {
+
+absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port) {
+  const std::string literal = host == "localhost" ? "127.0.0.1" : host;
+  sockaddr_storage addr;
+  std::memset(&addr, 0, sizeof(addr));
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (inet_pton(AF_INET, literal.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof(*v4);
+  } else if (inet_pton(AF_INET6, literal.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof(*v6);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", host, "\" is not an IP address (use e.g. 127.0.0.1 or ::1)"));
+  }
+  const int fd = internal::OpenStreamSocket(addr.ss_family);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (addr.ss_family == AF_INET6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      listen(fd, SOMAXCONN) != 0) {
+    const int err = errno;
+    close(fd);
+    return absl::ErrnoToStatus(
+        err, absl::StrCat("listen on ", host, " port ", port));
+  }
+  return fd;
+}
+
+}  // namespace berth::platform

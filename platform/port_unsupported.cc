@@ -19,6 +19,10 @@ absl::StatusOr<FamilyState> BindProbe(Family, Address, uint16_t) {
 
 }  // namespace internal
 
+absl::StatusOr<intptr_t> ListenTcp(const std::string&, uint16_t) {
+  return absl::UnimplementedError("ListenTcp is not implemented on this OS");
+}
+
 absl::StatusOr<PortRange> EphemeralPortRange() {
   return absl::UnimplementedError(
       "EphemeralPortRange is not implemented on this OS");

@@ -160,9 +160,53 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
   }
 }
 
+// ListenSocket is ListenTcp's Windows body (it needs the helpers above).
+absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
+  if (const int error = WinsockStartError(); error != 0) {
+    return WsaErrorToStatus(error, "WSAStartup 2.2");
+  }
+  const std::string literal = host == "localhost" ? "127.0.0.1" : host;
+  sockaddr_storage addr;
+  std::memset(&addr, 0, sizeof(addr));
+  int len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (inet_pton(AF_INET, literal.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof(*v4);
+  } else if (inet_pton(AF_INET6, literal.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof(*v6);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", host, "\" is not an IP address (use e.g. 127.0.0.1 or ::1)"));
+  }
+  SOCKET s = WSASocketW(addr.ss_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+                        WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return WsaErrorToStatus(WSAGetLastError(), "socket");
+  // Exclusive, so no other socket can bind over the server's port.
+  const BOOL on = TRUE;
+  setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
+             reinterpret_cast<const char*>(&on), sizeof(on));
+  if (bind(s, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      listen(s, SOMAXCONN) != 0) {
+    const int error = WSAGetLastError();
+    closesocket(s);
+    return WsaErrorToStatus(error,
+                            absl::StrCat("listen on ", host, " port ", port));
+  }
+  return static_cast<intptr_t>(s);
+}
+
 }  // namespace berth::platform::internal
 
 namespace berth::platform {
+
+absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port) {
+  return internal::ListenSocket(host, port);
+}
 
 // EphemeralPortRange returns the IANA dynamic range Windows uses since Vista.
 // Windows documents no API that reads the configured range (only `netsh int

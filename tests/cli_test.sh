@@ -2,19 +2,12 @@
 # End-to-end tests of the berth binary: get, list, release, prune, bad input.
 # Usage (Bazel sh_test): cli_test.sh PATH_TO_BERTH
 set -uo pipefail
+source "$(dirname "$0")/testlib.sh"
 
 berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 reg=$tmp/reg
-passed=0
-failed=0
 
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then pass; else fail "$name"; fi
-}
 
 b() { local cmd=$1; shift; "$berth" "$cmd" --registry "$reg" "$@"; }
 
@@ -173,13 +166,4 @@ check "failed write keeps the registry" cmp -s "$reg/registry" "$tmp/before"
 check "failed write leaves no temp file" [ -z "$(ls -A "$reg" | grep -i tmp)" ]
 
 # --- summary (JUnit XML for the CI count) ---------------------------------------
-echo "$passed passed, $failed failed"
-if [ -n "${XML_OUTPUT_FILE:-}" ]; then
-  {
-    echo "<testsuites><testsuite name=\"cli_test\" tests=\"$((passed + failed))\" failures=\"$failed\">"
-    for i in $(seq "$passed"); do echo "<testcase name=\"check$i\"/>"; done
-    for i in $(seq "$failed"); do echo "<testcase name=\"failed$i\"><failure/></testcase>"; done
-    echo "</testsuite></testsuites>"
-  } >"$XML_OUTPUT_FILE"
-fi
-[ "$failed" -eq 0 ]
+finish

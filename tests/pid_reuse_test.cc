@@ -59,6 +59,60 @@ std::string Scenario(const Options& options) {
                       " why=", why);
 }
 
+// LeaseScenario: a lease holder (as `berth run` leaves behind) is killed and
+// its PID reused; the free lease lock alone makes the entry stale.
+std::string LeaseScenario(const Options& options) {
+  int fds[2];
+  if (pipe(fds) != 0) return "error pipe";
+  const pid_t a = fork();
+  if (a < 0) return "error fork";
+  if (a == 0) {
+    auto lease = Acquire("web", options);
+    const uint16_t port = lease.ok() ? lease->port() : 0;
+    (void)!write(fds[1], &port, sizeof port);
+    for (;;) pause();
+  }
+  uint16_t port = 0;
+  if (read(fds[0], &port, sizeof port) != sizeof port || port == 0) {
+    return "error no lease";
+  }
+  kill(a, SIGKILL);
+  waitpid(a, nullptr, 0);
+  struct timespec pause_for = {0, 30 * 1000 * 1000};
+  nanosleep(&pause_for, nullptr);
+  auto b = platform::testing::ForkWithPid(a);
+  if (!b.ok()) return absl::StrCat("error ", b.status().message());
+  auto list = List(options);
+  std::string state = list.ok() && list->size() == 1
+                          ? registry::EntryStateName((*list)[0].state)
+                          : "?";
+  std::string why = list.ok() && list->size() == 1 ? (*list)[0].why : "";
+  Options again = options;
+  again.port = port;
+  auto next = Reserve("other", *b, again);
+  kill(*b, SIGKILL);
+  waitpid(*b, nullptr, 0);
+  return absl::StrCat("state=", state,
+                      " same_port=", next.ok() && next->port == port ? 1 : 0,
+                      " why=", why);
+}
+
+TEST(PidReuseTest, KilledLeaseHoldersPortIsFreeEvenWithItsPidReused) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  Options options;
+  options.registry_dir = (fs::path(tmp ? tmp : "/tmp") / "lease-reg").string();
+  options.range = PortRange{23100, 23199};
+  std::string skipped;
+  auto text = platform::testing::RunInNewPidNamespace(
+      "", [&] { return LeaseScenario(options); }, &skipped);
+  if (!skipped.empty()) {
+    GTEST_SKIP() << "PID namespaces are not permitted here: " << skipped;
+  }
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_THAT(*text, ::testing::StartsWith("state=stale same_port=1 why="));
+  EXPECT_THAT(*text, ::testing::HasSubstr("lease"));
+}
+
 TEST(PidReuseTest, ReusedPidDoesNotKeepTheDeadOwnersPort) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   Options options;

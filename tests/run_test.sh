@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End-to-end tests of `berth run`: real servers on their own ports.
+# Usage (Bazel sh_test): run_test.sh PATH_TO_BERTH
+set -uo pipefail
+source "$(dirname "$0")/testlib.sh"
+
+berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+export BERTH_HOME=$tmp/reg
+py=/usr/bin/python3
+
+# wait_for CMD...: retry for up to 10 s.
+wait_for() {
+  for _ in $(seq 200); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+entry_of() {  # entry_of APP: the JSON object of APP in berth list --json
+  "$berth" list --json | tr -d '\n' | grep -o "{\"app\": \"$1\"[^}]*}"
+}
+port_of() { entry_of "$1" | sed -n 's/.*"port": \([0-9]*\).*/\1/p'; }
+http_get() {  # http_get PORT: the body of GET / on 127.0.0.1:PORT
+  "$py" -c 'import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=2).read().decode())' "$1" 2>/dev/null
+}
+
+# --- a real HTTP server, started by berth run ----------------------------------
+mkdir -p "$tmp/site" && echo "hello from berth" >"$tmp/site/index.html"
+"$berth" run web -- "$py" -m http.server "{port}" --bind 127.0.0.1 \
+  --directory "$tmp/site" >"$tmp/http.log" 2>&1 &
+server=$!
+check "run registers the server" wait_for entry_of web
+port=$(port_of web)
+check "the server answers on its port" wait_for http_get "$port"
+check "the page is served" grep -q "hello from berth" <<<"$(http_get "$port")"
+check "list shows it live with the server's PID" \
+  grep -q "\"pid\": $server, \"start\": \"[0-9]*\", \"state\": \"live\"" <<<"$(entry_of web)"
+check "the server is the process berth was (exec, no wrapper)" \
+  grep -q "python" "/proc/$server/comm"
+check "no berth process stays behind" [ -z "$(pgrep -x berth)" ]
+check "the server has no children" [ -z "$(pgrep -P "$server")" ]
+
+kill -9 "$server"; wait "$server" 2>/dev/null
+# The kernel dropped the lease lock with the server: the port is free for
+# the very next get, with no prune and no wait.
+got=$("$berth" get next --port "$port" --owner $$)
+check "after SIGKILL the port is handed out again at once ($got vs $port)" [ "$got" = "$port" ]
+"$berth" release next >/dev/null
+
+# --- --socket: the server is handed a listening socket on descriptor 3 --------
+cat >"$tmp/fd3_server.py" <<'PY'
+import os, socket
+assert os.environ["LISTEN_PID"] == str(os.getpid()), "LISTEN_PID is not mine"
+assert os.environ["LISTEN_FDS"] == "1"
+s = socket.socket(fileno=3)  # never binds: berth did
+conn, _ = s.accept()
+conn.sendall(("served on %s by %s for %s\n" % (s.getsockname()[1], os.getpid(),
+              os.environ["LISTEN_FDNAMES"])).encode())
+conn.close()
+PY
+"$berth" run sockapp --socket -- "$py" "$tmp/fd3_server.py" >"$tmp/sock.log" 2>&1 &
+server=$!
+check "socket app registered" wait_for entry_of sockapp
+port=$(port_of sockapp)
+reply=$("$py" -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+print(s.recv(200).decode().strip())' "$port")
+check "served from descriptor 3 ($reply)" [ "$reply" = "served on $port by $server for sockapp" ]
+wait "$server"
+check "socket server exit status 0" [ $? -eq 0 ]
+
+# --- environment, {port}, exit status -------------------------------------------
+out=$("$berth" run envapp -- sh -c 'echo "$PORT $BERTH_PORT $BERTH_APP {port}"; exit 7')
+rc=$?
+check "exit status is the server's" [ "$rc" -eq 7 ]
+read -r p1 p2 app p3 <<<"$out"
+check "PORT, BERTH_PORT, BERTH_APP and {port} agree ($out)" \
+  [ "$p1" = "$p2" -a "$p1" = "$p3" -a "$app" = envapp ]
+
+# --- a command that cannot start: 127 / 126, nothing left held -----------------
+"$berth" prune >/dev/null
+err=$("$berth" run ghost -- "$tmp/no-such-program" 2>&1); rc=$?
+check "not found exits 127" [ "$rc" -eq 127 ]
+check "not found says so" grep -q "^berth: run: .*no-such-program: command not found$" <<<"$err"
+touch "$tmp/not-executable"
+err=$("$berth" run ghost -- "$tmp/not-executable" 2>&1); rc=$?
+check "not executable exits 126" [ "$rc" -eq 126 ]
+check "no entry left behind" [ -z "$(entry_of ghost)" ]
+err=$("$berth" run ghost 2>&1); rc=$?
+check "no command is a usage error" [ "$rc" -eq 2 ]
+
+finish
