@@ -15,8 +15,9 @@
 //     the holder's fd directory cannot be read (another user's process,
 //     unless the caller may ptrace it) or it closed meanwhile.
 //   - Windows: GetExtendedTcpTable(TCP_TABLE_OWNER_PID_LISTENER). Every
-//     listening socket is listed with its pid; `name` is empty where the
-//     process may not be opened (system and elevated processes).
+//     listening socket is listed with its pid (absent where the table says
+//     0, as wine's does); `name` is empty where the process may not be
+//     opened (system and elevated processes).
 //   - macOS: proc_pidinfo / proc_pidfdinfo over every process. Sockets held
 //     only by processes the caller may not inspect (other users', unless
 //     root) are not seen at all, so they are missing from the list.

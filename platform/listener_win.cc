@@ -110,8 +110,12 @@ Listener MakeListener(AddressFamily family, std::string address, uint16_t port,
   listener.family = family;
   listener.address = std::move(address);
   listener.port = port;
-  listener.pid = static_cast<int64_t>(pid);
-  listener.name = ProcessName(pid);
+  // PID 0 is the System Idle Process, which holds no sockets: a 0 means the
+  // owner is unknown (wine reports it so).
+  if (pid != 0) {
+    listener.pid = static_cast<int64_t>(pid);
+    listener.name = ProcessName(pid);
+  }
   return listener;
 }
 
