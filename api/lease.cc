@@ -2,6 +2,7 @@
 
 #include "api/lease.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -9,7 +10,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "platform/listener.h"
 
 namespace berth {
 namespace {
@@ -18,6 +21,24 @@ constexpr size_t kMaxAppBytes = 200;
 
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
+
+// DescribeListeners says who listens on `port` in a few words, e.g.
+// "python3 (pid 77)", or "" when the OS does not tell. Only asked for ports
+// found busy, so its cost (a scan of /proc on Linux) is rarely paid.
+std::string DescribeListeners(uint16_t port) {
+  auto listeners = platform::FindListeners(port);
+  if (!listeners.ok()) return "";
+  std::vector<std::string> who;
+  for (const platform::Listener& l : *listeners) {
+    if (!l.pid) continue;
+    std::string one = absl::StrCat(l.name.empty() ? "process" : l.name,
+                                   " (pid ", *l.pid, ")");
+    if (std::find(who.begin(), who.end(), one) == who.end()) {
+      who.push_back(std::move(one));
+    }
+  }
+  return absl::StrJoin(who, ", ");
 }
 
 // Resolved is Options with every default filled in.
@@ -32,6 +53,7 @@ absl::StatusOr<Resolved> Resolve(const Options& options) {
   auto dir = registry::ResolveDirectory(options.registry_dir);
   if (!dir.ok()) return dir.status();
   r.registry.dir = *dir;
+  r.registry.describe_listener = DescribeListeners;
 
   if (options.lock_timeout) {
     r.registry.lock_timeout = *options.lock_timeout;

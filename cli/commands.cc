@@ -17,6 +17,7 @@ Commands:
   get APP          a port for APP, held by the calling shell: PORT=$(berth get web)
   release APP      give APP's port back (or --port P)
   list             the ports held, by whom, and whether the holder still runs
+  who PORT         which process listens on PORT, and which app holds it
   prune            drop the entries whose holders are gone
   inspect PID...   is each process alive, dead or unknown; its start token
 
@@ -33,7 +34,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"run", RunCommand},         {"get", GetCommand},         {"release", ReleaseCommand},
-    {"list", ListCommand},       {"prune", PruneCommand},
+    {"list", ListCommand},       {"who", WhoCommand},       {"prune", PruneCommand},
     {"inspect", InspectCommand},
 };
 

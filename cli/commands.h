@@ -32,6 +32,8 @@ int ListCommand(const std::vector<std::string>& argv, std::ostream& out,
                 std::ostream& err);
 int RunCommand(const std::vector<std::string>& argv, std::ostream& out,
                std::ostream& err);
+int WhoCommand(const std::vector<std::string>& argv, std::ostream& out,
+               std::ostream& err);
 int PruneCommand(const std::vector<std::string>& argv, std::ostream& out,
                  std::ostream& err);
 

@@ -50,20 +50,6 @@ void RememberLast(RegistryData& data, const std::string& app, uint16_t port) {
   if (data.last.size() > kMaxLastPorts) data.last.erase(data.last.begin());
 }
 
-std::string DescribeFamilies(const platform::PortProbe& probe) {
-  using platform::FamilyState;
-  const bool v4 = probe.ipv4 == FamilyState::kBusy;
-  const bool v6 = probe.ipv6 == FamilyState::kBusy;
-  if (probe.ipv4 == FamilyState::kExcluded ||
-      probe.ipv6 == FamilyState::kExcluded) {
-    return "reserved by the OS (excluded port range)";
-  }
-  if (v4 && v6) return "in use on IPv4 and IPv6";
-  if (v4) return "in use on IPv4";
-  if (v6) return "in use on IPv6";
-  return "not bindable on loopback";
-}
-
 }  // namespace
 
 const char* EntryStateName(EntryState state) {
@@ -254,9 +240,8 @@ absl::StatusOr<Allocation> Registry::Allocate(const AllocateRequest& request) {
     auto probe = options_.probe(port);
     if (!probe.ok()) return probe.status();
     if (!probe->free()) {
-      std::string who =
+      snap.busy[port] =
           options_.describe_listener ? options_.describe_listener(port) : "";
-      snap.busy[port] = who.empty() ? DescribeFamilies(*probe) : who;
       continue;
     }
     if (request.lease) {

@@ -70,7 +70,8 @@ listener=$!
 for _ in $(seq 100); do [ -e "$tmp/ready" ] && break; sleep 0.05; done
 run b get busy --range 20000-20010 --port 20006
 check "busy wanted port is skipped" [ "$rc" -eq 0 -a "$out" != 20006 ]
-check "the reason goes to stderr" grep -q "wanted port 20006 is busy" <<<"$err"
+check "the reason goes to stderr, naming the listener ($err)" \
+  grep -q "wanted port 20006 is busy: python3 (pid $listener) listens on it" <<<"$err"
 kill $listener; wait $listener 2>/dev/null
 
 # --- bad input: exit 2, one line, registry untouched ---------------------------

@@ -39,12 +39,39 @@ check "the server is the process berth was (exec, no wrapper)" \
 check "no berth process stays behind" [ -z "$(pgrep -x berth)" ]
 check "the server has no children" [ -z "$(pgrep -P "$server")" ]
 
+who=$("$berth" who "$port")
+check "who finds the server ($who)" grep -q "^$port ipv4 127.0.0.1 $server python3.* app web$" <<<"$who"
+who=$("$berth" who "$port" --json)
+check "who --json" grep -q "^{\"port\": $port, \"pid\": $server, \"name\": \"python3[^\"]*\", \"family\": \"ipv4\", \"app\": \"web\"}$" <<<"$who"
 kill -9 "$server"; wait "$server" 2>/dev/null
 # The kernel dropped the lease lock with the server: the port is free for
 # the very next get, with no prune and no wait.
 got=$("$berth" get next --port "$port" --owner $$)
 check "after SIGKILL the port is handed out again at once ($got vs $port)" [ "$got" = "$port" ]
 "$berth" release next >/dev/null
+
+# --- who: an IPv6-only listener, and nobody ------------------------------------
+"$py" - "$tmp/v6" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::1", 0)); s.listen()
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(30)
+PY
+v6pid=$!
+if wait_for test -s "$tmp/v6"; then
+  v6port=$(cat "$tmp/v6")
+  who=$("$berth" who "$v6port")
+  check "who finds an IPv6-only listener ($who)" grep -q "^$v6port ipv6 ::1 $v6pid python3" <<<"$who"
+else
+  echo "note: no IPv6 loopback here; the IPv6 who case did not run" >&2
+fi
+kill "$v6pid" 2>/dev/null; wait "$v6pid" 2>/dev/null
+out=$("$berth" who "${v6port:-1}"); rc=$?
+check "who on a free port exits 1" [ "$rc" -eq 1 ]
+check "who on a free port says so" grep -q "^nobody listens on port" <<<"$out"
+"$berth" who 0 2>/dev/null
+check "who 0 is bad input" [ $? -eq 2 ]
 
 # --- --socket: the server is handed a listening socket on descriptor 3 --------
 cat >"$tmp/fd3_server.py" <<'PY'
