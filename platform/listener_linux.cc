@@ -29,25 +29,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "platform/internal/proc_net_tcp.h"
+#include "platform/internal/scoped_fd.h"
 #include "platform/listener.h"
 
 namespace berth::platform {
 namespace {
 
-// ScopedFd closes a file descriptor when it goes out of scope.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using internal::ScopedFd;
 
 // ScopedDir closes a directory stream when it goes out of scope.
 class ScopedDir {

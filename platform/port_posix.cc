@@ -18,26 +18,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "platform/internal/bind_probe.h"
+#include "platform/internal/scoped_fd.h"
 #include "platform/port.h"
 
 namespace berth::platform::internal {
-namespace {
-
-// SocketCloser closes a socket descriptor when it goes out of scope.
-class SocketCloser {
- public:
-  explicit SocketCloser(int fd) : fd_(fd) {}
-  SocketCloser(const SocketCloser&) = delete;
-  SocketCloser& operator=(const SocketCloser&) = delete;
-  // close() is not retried on EINTR: Linux and macOS release the descriptor
-  // even then, and a retry could close someone else's.
-  ~SocketCloser() { close(fd_); }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 // OpenStreamSocket returns a close-on-exec TCP socket, or -1 with errno set.
 int OpenStreamSocket(int family) {
@@ -92,7 +76,7 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
     }
     return absl::ErrnoToStatus(errno, absl::StrCat("socket for ", name));
   }
-  SocketCloser closer(fd);
+  ScopedFd closer(fd);
 
   int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {

@@ -24,25 +24,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/internal/proc_stat.h"
+#include "platform/internal/scoped_fd.h"
 #include "platform/process.h"
 
 namespace berth::platform {
 namespace {
 
-// ScopedFd closes a file descriptor when it goes out of scope.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using internal::ScopedFd;
 
 // ReadFileAt reads all of `name` under the directory `dirfd` (`path` is only
 // for messages). The status carries the errno: NotFound for ENOENT/ESRCH,
