@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sched.h>
+#include <sys/mount.h>
+#endif
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -487,18 +491,48 @@ TEST_F(ReplaceFileAtomicallyTest, FailedWriteLeavesTheTargetByteForByte) {
 }
 
 TEST_F(ReplaceFileAtomicallyTest, ReadOnlyDirectoryLeavesTheTarget) {
-  if (geteuid() == 0) {
-    GTEST_SKIP() << "root ignores directory permissions; the RLIMIT_FSIZE "
-                    "test covers the failure path";
-  }
   const std::string path = Path("registry");
   WriteFile(path, "old\n");
-  ASSERT_EQ(chmod(dir_.c_str(), 0500), 0);
-  absl::Status status = ReplaceFileAtomically(path, "new\n");
-  chmod(dir_.c_str(), 0700);
-  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  if (geteuid() != 0) {
+    ASSERT_EQ(chmod(dir_.c_str(), 0500), 0);
+    absl::Status status = ReplaceFileAtomically(path, "new\n");
+    chmod(dir_.c_str(), 0700);
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+    EXPECT_EQ(ReadFile(path), "old\n");
+    EXPECT_THAT(Entries(), ElementsAre("registry"));
+    return;
+  }
+#ifdef __linux__
+  // Root ignores permissions, but not a read-only mount: in a child with a
+  // mount namespace of its own, bind the directory onto itself read-only.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      _exit(77);
+    }
+    if (mount(dir_.c_str(), dir_.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        mount(nullptr, dir_.c_str(), nullptr,
+              MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+      _exit(78);
+    }
+    absl::Status status = ReplaceFileAtomically(path, "new\n");
+    _exit(status.ok() ? 1 : 0);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  if (WEXITSTATUS(wstatus) == 77 || WEXITSTATUS(wstatus) == 78) {
+    GTEST_SKIP() << "no mount namespace or read-only bind mount here (exit "
+                 << WEXITSTATUS(wstatus) << "); root ignores permissions";
+  }
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0) << "the replace must fail";
   EXPECT_EQ(ReadFile(path), "old\n");
   EXPECT_THAT(Entries(), ElementsAre("registry"));
+#else
+  GTEST_SKIP() << "root ignores directory permissions";
+#endif
 }
 #endif  // !_WIN32
 
