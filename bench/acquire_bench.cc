@@ -86,29 +86,30 @@ absl::StatusOr<std::string> Parent(FileSystem fs) {
 // RegistryWith returns the bytes of a registry file holding `entries` live
 // reservations of this process in kBenchRange. The first call fills a
 // registry on tmpfs; later calls reuse it (refilling when asked for fewer).
+// The fill directory is removed at exit (forked contenders _exit instead).
 absl::StatusOr<std::string> RegistryWith(int entries) {
-  static auto* snapshots = new std::map<int, std::string>();
-  static auto* fill = new std::unique_ptr<ScratchDir>();
+  static std::map<int, std::string> snapshots;
+  static std::unique_ptr<ScratchDir> fill;
   static int filled = 0;
-  if (auto it = snapshots->find(entries); it != snapshots->end()) {
+  if (auto it = snapshots.find(entries); it != snapshots.end()) {
     return it->second;
   }
-  if (*fill == nullptr || entries < filled) {
+  if (fill == nullptr || entries < filled) {
     auto tmpfs = TmpfsDirectory();
     if (!tmpfs.ok()) return tmpfs.status();
     auto dir = ScratchDir::Create(*tmpfs);
     if (!dir.ok()) return dir.status();
-    *fill = std::make_unique<ScratchDir>(*std::move(dir));
+    fill = std::make_unique<ScratchDir>(*std::move(dir));
     filled = 0;
   }
-  if (absl::Status s = FillRegistry((*fill)->path(), entries, kBenchRange);
+  if (absl::Status s = FillRegistry(fill->path(), entries, kBenchRange);
       !s.ok()) {
     return s;
   }
   filled = entries;
-  auto bytes = ReadRegistry((*fill)->path());
+  auto bytes = ReadRegistry(fill->path());
   if (!bytes.ok()) return bytes.status();
-  (*snapshots)[entries] = *bytes;
+  snapshots[entries] = *bytes;
   return *bytes;
 }
 
