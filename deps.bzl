@@ -9,7 +9,7 @@ load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 
 def berth_deps():
-    """Declares Abseil, GoogleTest, rules_cc, platforms and bazel_skylib."""
+    """Declares Abseil, GoogleTest, Google Benchmark, rules_cc, platforms and bazel_skylib."""
     maybe(
         http_archive,
         name = "rules_cc",
@@ -41,4 +41,11 @@ def berth_deps():
         sha256 = "81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2",
         strip_prefix = "googletest-release-1.12.1",
         urls = ["https://github.com/google/googletest/archive/refs/tags/release-1.12.1.tar.gz"],
+    )
+    maybe(
+        http_archive,
+        name = "com_github_google_benchmark",
+        sha256 = "6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7",
+        strip_prefix = "benchmark-1.7.1",
+        urls = ["https://github.com/google/benchmark/archive/refs/tags/v1.7.1.tar.gz"],
     )
