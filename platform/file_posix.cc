@@ -134,7 +134,7 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
           " waiting for the lock on ", path, " (held by another process)"));
     }
     absl::SleepFor(std::min(pause, timeout - waited));
-    pause = std::min(pause * 2, absl::Milliseconds(50));
+    pause = std::min(pause * 2, absl::Milliseconds(2));
   }
 }
 
@@ -314,6 +314,13 @@ absl::Status EnsurePrivateDirectory(const std::string& path) {
   // A trailing slash would make lstat follow a symlink: drop it.
   std::string dir = path;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  {
+    struct stat st;
+    if (lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0) {
+      return absl::OkStatus();  // the usual case: there already, and safe
+    }
+  }
 
   // mkdir -p, each new level 0700. An existing level is fine whatever mkdir
   // says about it (EEXIST, or EACCES/EROFS on some systems).

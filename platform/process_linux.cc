@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -76,6 +77,21 @@ absl::StatusOr<ProcessStatus> InspectWithoutProc(pid_t pid) {
   return absl::ErrnoToStatus(err, absl::StrCat("kill(", pid, ", 0)"));
 }
 
+// IsProcess asks pidfd_open whether `pid` is a live or zombie process
+// (true) rather than a thread of one or nothing (false). Unavailable when
+// the kernel (before 5.3) or a seccomp filter does not offer pidfd_open.
+absl::StatusOr<bool> IsProcess(int64_t pid) {
+#ifdef SYS_pidfd_open
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0) {
+    close(pidfd);
+    return true;
+  }
+  if (errno == EINVAL || errno == ESRCH) return false;
+#endif
+  return absl::UnavailableError("pidfd_open is not available");
+}
+
 class LinuxProcessInspector final : public ProcessInspector {
  public:
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override {
@@ -120,22 +136,29 @@ class LinuxProcessInspector final : public ProcessInspector {
           absl::StrCat("read ", stat_path, ": it names process ", stat->pid));
     }
 
-    const std::string status_path = absl::StrCat(dir, "/status");
-    absl::StatusOr<std::string> status_text =
-        ReadFileAt(dirfd.get(), "status", status_path);
-    if (absl::IsNotFound(status_text.status())) return Dead();
-    // Without status (denied) the thread check is skipped: alive is the
-    // cautious answer.
-    if (status_text.ok()) {
-      absl::StatusOr<int64_t> tgid =
-          internal::ParseProcStatusTgid(*status_text);
-      if (!tgid.ok()) {
-        return absl::InternalError(
-            absl::StrCat("read ", status_path, ": ", tgid.status().message()));
+    // Is `pid` a process (a thread-group leader), not a thread of one?
+    // pidfd_open answers without reading /proc/PID/status (Linux 5.3+).
+    if (absl::StatusOr<bool> leader = IsProcess(pid); !leader.ok()) {
+      // No pidfd_open: the Tgid line of status says it.
+      const std::string status_path = absl::StrCat(dir, "/status");
+      absl::StatusOr<std::string> status_text =
+          ReadFileAt(dirfd.get(), "status", status_path);
+      if (absl::IsNotFound(status_text.status())) return Dead();
+      // Without status (denied) the thread check is skipped: alive is the
+      // cautious answer.
+      if (status_text.ok()) {
+        absl::StatusOr<int64_t> tgid =
+            internal::ParseProcStatusTgid(*status_text);
+        if (!tgid.ok()) {
+          return absl::InternalError(absl::StrCat(
+              "read ", status_path, ": ", tgid.status().message()));
+        }
+        if (*tgid != pid) return Dead();  // a thread of process *tgid
+      } else if (!absl::IsPermissionDenied(status_text.status())) {
+        return status_text.status();
       }
-      if (*tgid != pid) return Dead();  // a thread of process *tgid
-    } else if (!absl::IsPermissionDenied(status_text.status())) {
-      return status_text.status();
+    } else if (!*leader) {
+      return Dead();  // a thread of another process, or gone
     }
 
     switch (stat->state) {
@@ -157,6 +180,8 @@ class LinuxProcessInspector final : public ProcessInspector {
 
   absl::StatusOr<ProcessIdentity> Self() const override {
     const pid_t pid = getpid();
+    thread_local ProcessIdentity cached;
+    if (cached.pid == pid) return cached;
     absl::StatusOr<ProcessStatus> status = Inspect(pid);
     if (!status.ok()) return status.status();
     if (status->liveness != Liveness::kAlive ||
@@ -166,10 +191,16 @@ class LinuxProcessInspector final : public ProcessInspector {
                        LivenessName(status->liveness),
                        status->start_token.has_value() ? ")" : ", no token)"));
     }
-    return ProcessIdentity{pid, *status->start_token};
+    cached = ProcessIdentity{pid, *status->start_token};
+    return cached;
   }
 
   absl::StatusOr<std::string> BootId() const override {
+    static const absl::StatusOr<std::string>* const cached =
+        new absl::StatusOr<std::string>(ReadBootId());
+    return *cached;
+  }
+  static absl::StatusOr<std::string> ReadBootId() {
     constexpr char kPath[] = "/proc/sys/kernel/random/boot_id";
     absl::StatusOr<std::string> text = ReadFileAt(AT_FDCWD, kPath, kPath);
     if (!text.ok()) return text.status();

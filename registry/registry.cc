@@ -85,7 +85,7 @@ std::string Registry::LeasePath(uint16_t port) const {
                             absl::StrCat(port, ".lock"));
 }
 
-absl::StatusOr<Registry::Loaded> Registry::Load(bool writable) {
+absl::StatusOr<Registry::Loaded> Registry::Load(bool writable, bool inspect) {
   Loaded l;
   const std::string path = platform::JoinPath(options_.dir, "registry");
   if (writable) {
@@ -144,6 +144,8 @@ absl::StatusOr<Registry::Loaded> Registry::Load(bool writable) {
   const bool other_boot = !l.data.boot_id.empty() && !l.boot_id.empty() &&
                           l.data.boot_id != l.boot_id;
 
+  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
+      inspected;
   l.entries.reserve(l.data.entries.size());
   for (const Record& r : l.data.entries) {
     Entry e;
@@ -156,13 +158,18 @@ absl::StatusOr<Registry::Loaded> Registry::Load(bool writable) {
     if (other_boot) {
       e.state = EntryState::kStale;
       e.why = "recorded before the machine last booted";
+    } else if (!inspect) {
+      // A release needs no verdicts: the next allocation makes them.
     } else if (r.lease &&
                platform::FileLock::TryLock(LeasePath(r.port)).ok()) {
       // Nobody holds the lease: the holder is gone, whatever its PID says.
       e.state = EntryState::kStale;
       e.why = "its lease lock is free: the holder is gone";
     } else {
-      auto st = options_.inspector->Inspect(r.pid);
+      // Owners often hold several ports: ask the OS once per PID.
+      auto [it, fresh] = inspected.try_emplace(r.pid, platform::ProcessStatus{});
+      if (fresh) it->second = options_.inspector->Inspect(r.pid);
+      const absl::StatusOr<platform::ProcessStatus>& st = it->second;
       if (!st.ok()) {
         e.state = EntryState::kUnknown;
         e.why = std::string(st.status().message());
@@ -279,7 +286,7 @@ absl::StatusOr<Allocation> Registry::Allocate(const AllocateRequest& request) {
 
 absl::StatusOr<int> Registry::ReleaseIf(
     const std::function<bool(const Entry&)>& match) {
-  auto loaded = Load(/*writable=*/true);
+  auto loaded = Load(/*writable=*/true, /*inspect=*/false);
   if (!loaded.ok()) return loaded.status();
   Loaded& l = *loaded;
   int released = 0;

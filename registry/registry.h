@@ -114,7 +114,10 @@ class Registry {
 
  private:
   struct Loaded;
-  absl::StatusOr<Loaded> Load(bool writable);
+  // Load takes the lock and reads the registry. `inspect`: mark each entry
+  // live/stale/unknown by asking the OS (entries from another boot are
+  // always stale); without it entries are taken as live, unverified.
+  absl::StatusOr<Loaded> Load(bool writable, bool inspect = true);
   absl::Status Store(Loaded& loaded);
   absl::StatusOr<int> ReleaseIf(const std::function<bool(const Entry&)>& match);
   std::string LeasePath(uint16_t port) const;
