@@ -52,10 +52,9 @@ _LINK_ACTIONS = [
 
 def _impl(ctx):
     tool_paths = [
-        # g++ rather than gcc as the driver: it links libstdc++ after every
-        # object and archive, which a static link needs. There are no C
-        # sources in berth, Abseil or GoogleTest.
-        tool_path(name = "gcc", path = _PREFIX + "g++-posix"),
+        # The gcc driver compiles .c as C and .cc as C++; links get
+        # -lstdc++ from default_link_flags, after every library.
+        tool_path(name = "gcc", path = _PREFIX + "gcc-posix"),
         tool_path(name = "cpp", path = _PREFIX + "cpp-posix"),
         tool_path(name = "ar", path = _PREFIX + "ar"),
         tool_path(name = "ld", path = _PREFIX + "ld"),
@@ -123,9 +122,11 @@ def _impl(ctx):
                 actions = _LINK_ACTIONS,
                 flag_groups = [flag_group(flags = [
                     "-static",
+                    "-lstdc++",
                     # Abseil 20220623 asks for dbghelp (symbolize, which
                     # every Mutex user links) with #pragma comment, which
-                    # only MSVC obeys. These flags follow every library.
+                    # only MSVC obeys. These flags come after every library
+                    # on the command line.
                     "-ldbghelp",
                 ])],
             ),
