@@ -6,8 +6,9 @@
 #   wine_run --prepare              make the wine prefix if it is missing
 #                                   (tools/setup --windows)
 #   wine_run --start-server         start the wineserver, quietly, to stay
-#   wine_run --stop-server          stop it and every wine process of the prefix
-#                                   (./bazelw, around a mingw run)
+#   wine_run --stop-server          stop it and every wine process of the
+#                                   prefix, unless another ./bazelw uses it
+#                                   (./bazelw, around a mingw run; CI)
 #
 # - WINEPREFIX defaults to one in the build cache, outside the checkout
 #   (${BERTH_BUILD_CACHE:-${XDG_CACHE_HOME:-~/.cache}/berth-build}/wine), made
@@ -81,6 +82,10 @@ case ${1:-} in
     ;;
   --stop-server)
     [ -d "$WINEPREFIX" ] && command -v wineserver >/dev/null || exit 0
+    # Not while another ./bazelw uses the prefix: each holds a shared lock
+    # on this file for as long as it runs.
+    exec 9>>"$WINEPREFIX.users"
+    flock -xn 9 || exit 0
     wineserver -k 2>/dev/null || true
     wineserver -w 2>/dev/null || true
     exit 0
