@@ -18,9 +18,12 @@
 #   current drive, and gtest would write its XML report under the runfiles.
 # - The wineserver, and the wine services the first program starts, inherit
 #   that program's descriptors and outlive it: a test runner waiting on its
-#   output pipes would wait for them (hang). So they are started with
-#   nothing but /dev/null: by --start-server, or here before the program
-#   when no wineserver runs (then lingering 10 s after the last program).
+#   output pipes would wait for them. And Bazel kills every process a test
+#   leaves behind when it ends, a wineserver too, while other tests still
+#   use it. So the server is started before the tests, outside Bazel, with
+#   nothing open but /dev/null (--start-server, which ./bazelw runs); a test
+#   finding none fails at once. Outside tests (bazel run) a missing server
+#   is started here the same way, lingering 10 s after the last program.
 # - wine hands the program's exit code back; its stdout uses \r\n.
 set -euo pipefail
 
@@ -38,13 +41,18 @@ export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 # every wine process of ours uses /tmp.
 export TMPDIR=/tmp
 
-# server_socket: the socket of the prefix's wineserver, there while it runs:
-# $TMPDIR/DIR/server-DEV-INODE/socket, DEV and INODE those of the prefix in hex.
-server_socket() {
-  local dir dev ino
+# server_running: whether the prefix's wineserver runs. It listens on
+# $TMPDIR/DIR/server-DEV-INODE/socket (DEV and INODE those of the prefix, in
+# hex) and holds a POSIX lock on the "lock" file beside it; a killed server
+# leaves its socket behind, but not its lock.
+server_running() {
+  local dir dev ino lock
   dir=$(cat "$WINEPREFIX/wineserver" 2>/dev/null || echo ".wine-$(id -u)")
   read -r dev ino < <(stat -L -c '%D %i' "$WINEPREFIX")
-  printf '%s/%s/server-%x-%x/socket' "$TMPDIR" "$dir" "0x$dev" "$ino"
+  dir=$(printf '%s/%s/server-%x-%x' "$TMPDIR" "$dir" "0x$dev" "$ino")
+  [ -S "$dir/socket" ] && [ -f "$dir/lock" ] || return 1
+  lock=$(stat -c %i "$dir/lock")
+  grep -qE "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ [0-9a-f]+:[0-9a-f]+:$lock " /proc/locks
 }
 
 # start_server_quietly LINGER: unless one runs, start a wineserver (-pLINGER)
@@ -58,7 +66,7 @@ start_server_quietly() (
   # One starter at a time; a second wineserver would exit at once anyway.
   exec 9>"$WINEPREFIX/.wine_run.lock"
   flock 9
-  if [ ! -S "$(server_socket)" ]; then
+  if ! server_running; then
     wineserver "-p$1" 9>&- || true
     wine cmd /c exit 9>&- || true
   fi
@@ -118,5 +126,15 @@ for var in XML_OUTPUT_FILE TEST_TMPDIR TEST_SRCDIR RUNFILES_DIR \
   fi
 done
 
-[ -S "$(server_socket)" ] || start_server_quietly 10
+if ! server_running; then
+  if [ -n "${TEST_TARGET:-}" ]; then
+    # Bazel kills whatever a test leaves behind when the test ends: a
+    # wineserver started here would die with this test, under the feet of
+    # the tests running next to it.
+    echo "wine_run: no wineserver runs for $WINEPREFIX; run the tests with" \
+         "./bazelw, or start one first: toolchains/wine_run.sh --start-server" >&2
+    exit 1
+  fi
+  start_server_quietly 10
+fi
 exec wine "$@"
