@@ -533,8 +533,8 @@ absl::Status LastError(absl::string_view what) {
 absl::StatusOr<PROCESS_INFORMATION> StartSleeper(
     SECURITY_ATTRIBUTES* process_attributes) {
   std::wstring path(32768, L'\0');
-  const DWORD length = GetModuleFileNameW(nullptr, &path[0],
-                                          static_cast<DWORD>(path.size()));
+  const DWORD length =
+      GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
   if (length == 0 || length >= path.size()) {
     return LastError("GetModuleFileNameW");
   }
@@ -616,9 +616,9 @@ class WindowsProcesses final : public TestProcesses {
     HANDLE again = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
                                FALSE, static_cast<DWORD>(pid));
     if (again == nullptr) {
-      return LastError(absl::StrCat(
-          "OpenProcess on exited process ", pid,
-          " whose handle is held (expected to succeed)"));
+      return LastError(
+          absl::StrCat("OpenProcess on exited process ", pid,
+                       " whose handle is held (expected to succeed)"));
     }
     CloseHandle(again);
     return absl::OkStatus();

@@ -128,8 +128,8 @@ class Child {
     std::unique_ptr<Child> child(new Child());
 #ifdef _WIN32
     std::wstring path(32768, L'\0');
-    const DWORD length = GetModuleFileNameW(nullptr, &path[0],
-                                            static_cast<DWORD>(path.size()));
+    const DWORD length =
+        GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
     if (length == 0 || length >= path.size()) {
       return absl::UnknownError(
           absl::StrCat("GetModuleFileNameW: error ", GetLastError()));
@@ -143,8 +143,8 @@ class Child {
     ZeroMemory(&startup, sizeof(startup));
     startup.cb = sizeof(startup);
     PROCESS_INFORMATION info;
-    if (!CreateProcessW(path.c_str(), &command_line[0], nullptr, nullptr,
-                        FALSE, 0, nullptr, nullptr, &startup, &info)) {
+    if (!CreateProcessW(path.c_str(), &command_line[0], nullptr, nullptr, FALSE,
+                        0, nullptr, nullptr, &startup, &info)) {
       return absl::UnknownError(
           absl::StrCat("CreateProcessW: error ", GetLastError()));
     }
@@ -158,8 +158,8 @@ class Child {
     for (std::string& s : strings) argv.push_back(&s[0]);
     argv.push_back(nullptr);
     pid_t pid;
-    if (const int error = posix_spawn(&pid, g_argv0, nullptr, nullptr,
-                                      argv.data(), environ);
+    if (const int error =
+            posix_spawn(&pid, g_argv0, nullptr, nullptr, argv.data(), environ);
         error != 0) {
       return absl::ErrnoToStatus(error, "posix_spawn");
     }
@@ -240,7 +240,8 @@ absl::StatusOr<std::vector<uint16_t>> ReadPorts(const std::string& path) {
   absl::StatusOr<std::string> text = platform::ReadFileToString(path, 1 << 20);
   if (!text.ok()) return text.status();
   std::vector<uint16_t> ports;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
     uint32_t port = 0;
     if (!absl::SimpleAtoi(line, &port) || port == 0 || port > 65535) {
       return absl::InternalError(absl::StrCat(path, ": ", line));
@@ -262,9 +263,9 @@ class ConcurrentAcquireTest : public ::testing::Test {
   }
 
   void Signal(absl::string_view name) {
-    ASSERT_TRUE(platform::ReplaceFileAtomically(
-                    platform::JoinPath(dir_, name), "")
-                    .ok());
+    ASSERT_TRUE(
+        platform::ReplaceFileAtomically(platform::JoinPath(dir_, name), "")
+            .ok());
   }
 
   std::string dir_;
