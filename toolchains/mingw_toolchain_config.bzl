@@ -5,8 +5,9 @@ Programs link with -static, so they need no DLL beyond Windows' own (with
 -static-libgcc -static-libstdc++ alone they would still want
 libwinpthread-1.dll). Executables are named `.exe`: Windows, and wine, run
 nothing else. Objects and archives keep the Unix names (`.o`, `.a`), which
-the GNU tools expect. The `targets_windows` feature is left off: it only
-matters for DLLs, and berth builds none.
+the GNU tools expect. The `targets_windows` feature is left off: it names
+and copies DLLs the way MSVC users expect; a `linkshared` cc_binary still
+links as a DLL, under the name it is given.
 
 The tools are named by absolute path: Debian installs them in /usr/bin.
 `cxx_builtin_include_directories` are prefixes, so the GCC version in the
