@@ -213,6 +213,22 @@ TEST(ProbePortTest, Ipv6WildcardListenerMakesIpv6Busy) {
   EXPECT_FALSE(probe->free());
 }
 
+// On Windows, a bind with SO_REUSEADDR succeeds next to a listener that set
+// it too (port stealing): the probe binds with SO_EXCLUSIVEADDRUSE there, and
+// gets WSAEADDRINUSE or WSAEACCES. wine follows Linux rules and passes either
+// way; Windows itself shows the difference.
+TEST(ProbePortTest, ListenerWithReuseAddressIsNotFree) {
+  for (const char* ip : {"127.0.0.1", "0.0.0.0"}) {
+    SCOPED_TRACE(ip);
+    Socket listener = Listener(ip, /*reuse_address=*/true);
+    ASSERT_TRUE(listener.valid());
+    absl::StatusOr<PortProbe> probe = ProbePort(LocalPort(listener));
+    ASSERT_TRUE(probe.ok()) << probe.status();
+    EXPECT_NE(probe->ipv4, FamilyState::kFree);
+    EXPECT_FALSE(probe->free());
+  }
+}
+
 TEST(ProbePortTest, BoundButNotListeningSocketWithoutReuseIsBusy) {
   Socket bound = Bound("127.0.0.1", 0, /*reuse_address=*/false);
   ASSERT_TRUE(bound.valid());

@@ -6,11 +6,18 @@
 // stages PID reuse, all in the same way for every implementation, through
 // the `TestProcesses` interface below.
 //
-// The system harness exists for Linux so far. PID reuse is staged there in
-// a fresh PID namespace (so PIDs are small and choosable through
+// System harnesses exist for Linux and Windows. On Linux, PID reuse is
+// staged in a fresh PID namespace (so PIDs are small and choosable through
 // /proc/sys/kernel/ns_last_pid) with its own /proc; the inspection runs
 // inside that namespace and reports back through a pipe. Where namespaces
 // are not permitted the case is skipped with the reason printed.
+//
+// On Windows the harness's processes are this test program started again
+// with BERTH_CONFORMANCE_SLEEPER set, which makes it sleep until terminated
+// before gtest starts. A process that exited while the harness still holds
+// a handle to it is Windows' zombie: OpenProcess still succeeds on its PID.
+// Windows cannot be asked for a given PID, so PID reuse cannot be staged:
+// that case is skipped with the reason printed.
 
 #include <cstdint>
 #include <cstdio>
@@ -33,6 +40,18 @@
 #include "platform/process.h"
 #if defined(__linux__)
 #include "platform/testing/pid_namespace.h"
+#endif
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+#include <map>
 #endif
 
 #if defined(__linux__)
@@ -487,6 +506,196 @@ class LinuxSystemHarness {
 };
 #endif  // defined(__linux__)
 
+#if defined(_WIN32)
+// ---------------------------------------------------------------------------
+// The Windows system inspector's harness.
+
+constexpr wchar_t kSleeperVariable[] = L"BERTH_CONFORMANCE_SLEEPER";
+
+// A process of the harness (this program, with kSleeperVariable set) sleeps
+// until it is terminated, before gtest starts.
+const bool kIsSleeper = [] {
+  if (GetEnvironmentVariableW(kSleeperVariable, nullptr, 0) != 0) {
+    for (;;) Sleep(INFINITE);
+  }
+  return false;
+}();
+
+absl::Status LastError(absl::string_view what) {
+  return absl::UnknownError(
+      absl::StrCat(what, ": Windows error ", GetLastError()));
+}
+
+// StartSleeper starts a sleeping copy of this program, with the security
+// attributes `process_attributes` (nullptr: the default), and returns its
+// process handle, which has every access right whatever those attributes
+// say.
+absl::StatusOr<PROCESS_INFORMATION> StartSleeper(
+    SECURITY_ATTRIBUTES* process_attributes) {
+  std::wstring path(32768, L'\0');
+  const DWORD length =
+      GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
+  if (length == 0 || length >= path.size()) {
+    return LastError("GetModuleFileNameW");
+  }
+  path.resize(length);
+  std::wstring command_line = L"\"" + path + L"\"";  // no quotes inside paths
+  STARTUPINFOW startup;
+  ZeroMemory(&startup, sizeof(startup));
+  startup.cb = sizeof(startup);
+  PROCESS_INFORMATION info;
+  // The child inherits the environment; the variable is set only meanwhile.
+  SetEnvironmentVariableW(kSleeperVariable, L"1");
+  const BOOL created = CreateProcessW(
+      path.c_str(), &command_line[0], process_attributes, nullptr,
+      /*bInheritHandles=*/FALSE, 0, nullptr, nullptr, &startup, &info);
+  const DWORD error = GetLastError();
+  SetEnvironmentVariableW(kSleeperVariable, nullptr);
+  if (!created) {
+    SetLastError(error);
+    return LastError("CreateProcessW");
+  }
+  CloseHandle(info.hThread);
+  return info;
+}
+
+// EndProcess terminates a process and waits until it has exited.
+absl::Status EndProcess(HANDLE process) {
+  if (!TerminateProcess(process, 1)) return LastError("TerminateProcess");
+  if (WaitForSingleObject(process, INFINITE) != WAIT_OBJECT_0) {
+    return LastError("WaitForSingleObject");
+  }
+  return absl::OkStatus();
+}
+
+// WindowsProcesses keeps a handle to each process it started until it ends
+// and "reaps" it: closing the last handle is what lets a PID go.
+class WindowsProcesses final : public TestProcesses {
+ public:
+  ~WindowsProcesses() override {
+    for (const auto& [pid, process] : handles_) {
+      TerminateProcess(process, 1);
+      WaitForSingleObject(process, INFINITE);
+      CloseHandle(process);
+    }
+  }
+
+  absl::StatusOr<int64_t> Start() override {
+    absl::StatusOr<PROCESS_INFORMATION> info = StartSleeper(nullptr);
+    if (!info.ok()) return info.status();
+    handles_[info->dwProcessId] = info->hProcess;
+    return static_cast<int64_t>(info->dwProcessId);
+  }
+
+  absl::StatusOr<int64_t> StartWithPid(int64_t) override {
+    return absl::UnimplementedError(
+        "Windows cannot be asked for a given process ID");
+  }
+
+  absl::Status EndAndReap(int64_t pid) override {
+    auto it = handles_.find(static_cast<DWORD>(pid));
+    if (it == handles_.end()) {
+      return absl::NotFoundError(absl::StrCat("not started here: ", pid));
+    }
+    absl::Status ended = EndProcess(it->second);
+    CloseHandle(it->second);
+    handles_.erase(it);
+    return ended;
+  }
+
+  absl::Status EndWithoutReaping(int64_t pid) override {
+    auto it = handles_.find(static_cast<DWORD>(pid));
+    if (it == handles_.end()) {
+      return absl::NotFoundError(absl::StrCat("not started here: ", pid));
+    }
+    if (absl::Status ended = EndProcess(it->second); !ended.ok()) {
+      return ended;
+    }
+    // The handle stays open, and that is what makes the case: the PID can
+    // still be opened although its process has exited.
+    HANDLE again = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
+                               FALSE, static_cast<DWORD>(pid));
+    if (again == nullptr) {
+      return LastError(
+          absl::StrCat("OpenProcess on exited process ", pid,
+                       " whose handle is held (expected to succeed)"));
+    }
+    CloseHandle(again);
+    return absl::OkStatus();
+  }
+
+  void WaitForNewStartToken() override {
+    // Creation times advance with the system clock, in steps of up to a
+    // timer tick (15.6 ms by default).
+    Sleep(50);
+  }
+
+ private:
+  std::map<DWORD, HANDLE> handles_;
+};
+
+class WindowsSystemHarness {
+ public:
+  const ProcessInspector& inspector() const { return SystemProcessInspector(); }
+  int64_t SelfPid() const { return GetCurrentProcessId(); }
+  TestProcesses& processes() { return processes_; }
+
+  // UnusedPid: the largest multiple of 4 a DWORD holds; Windows hands out
+  // process IDs from the bottom of its handle table, nowhere near it.
+  int64_t UnusedPid() const { return int64_t{0xFFFFFFFC}; }
+
+  PidReuseOutcome RunPidReuse() {
+    return StagePidReuse(SystemProcessInspector(), processes_);
+  }
+
+  // RunDenied: a process started with an empty DACL grants no one
+  // PROCESS_QUERY_LIMITED_INFORMATION, its owner included, unless the
+  // asking token holds an enabled SeDebugPrivilege.
+  DeniedOutcome RunDenied() {
+    DeniedOutcome out;
+    SECURITY_DESCRIPTOR descriptor;
+    ACL empty;
+    if (!InitializeSecurityDescriptor(&descriptor,
+                                      SECURITY_DESCRIPTOR_REVISION) ||
+        !InitializeAcl(&empty, sizeof(empty), ACL_REVISION) ||
+        !SetSecurityDescriptorDacl(&descriptor, TRUE, &empty, FALSE)) {
+      out.status = LastError("building a security descriptor");
+      return out;
+    }
+    SECURITY_ATTRIBUTES attributes = {sizeof(attributes), &descriptor, FALSE};
+    absl::StatusOr<PROCESS_INFORMATION> info = StartSleeper(&attributes);
+    if (!info.ok()) {
+      out.status = info.status();
+      return out;
+    }
+    HANDLE probe = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
+                               FALSE, info->dwProcessId);
+    if (probe != nullptr) {
+      CloseHandle(probe);
+      out.skipped =
+          "OpenProcess succeeds on a process whose DACL is empty (wine "
+          "checks no process access; on Windows, an enabled "
+          "SeDebugPrivilege): no process here may not be inspected";
+    } else {
+      absl::StatusOr<ProcessStatus> status =
+          SystemProcessInspector().Inspect(info->dwProcessId);
+      out.status = status.status();
+      if (status.ok()) {
+        out.liveness = status->liveness;
+        out.has_token = status->start_token.has_value();
+      }
+    }
+    absl::Status ended = EndProcess(info->hProcess);
+    CloseHandle(info->hProcess);
+    if (out.status.ok() && !ended.ok()) out.status = ended;
+    return out;
+  }
+
+ private:
+  WindowsProcesses processes_;
+};
+#endif  // defined(_WIN32)
+
 // ---------------------------------------------------------------------------
 // The suite.
 
@@ -498,6 +707,8 @@ class ProcessConformanceTest : public ::testing::Test {
 
 #if defined(__linux__)
 using Implementations = ::testing::Types<FakeHarness, LinuxSystemHarness>;
+#elif defined(_WIN32)
+using Implementations = ::testing::Types<FakeHarness, WindowsSystemHarness>;
 #else
 using Implementations = ::testing::Types<FakeHarness>;
 #endif

@@ -20,7 +20,15 @@
 #include "platform/file.h"
 #include "registry/codec.h"
 
-#ifndef _WIN32
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -128,8 +136,10 @@ TEST_F(RegistryTest, AllocatesRecordsAndLists) {
   EXPECT_THAT(bytes, HasSubstr(absl::StrCat("entry ", got->entry.port,
                                             " web pid=", a.pid)));
   EXPECT_TRUE(fs::exists(dir_ / "registry.lock"));
+#ifndef _WIN32  // Windows: the directory inherits its parent's ACL
   EXPECT_EQ(fs::status(dir_).permissions() & fs::perms::all,
             fs::perms::owner_all);
+#endif
 }
 
 TEST_F(RegistryTest, SameOwnerSameAppGetsTheSamePort) {
@@ -388,18 +398,39 @@ TEST_F(RegistryTest, FailedWriteLeavesThePreviousRegistryIntact) {
 }
 #endif
 
+// SetEnv sets (or, with nullptr, removes) an environment variable.
+void SetEnv(const char* name, const char* value) {
+#ifdef _WIN32
+  // The CRT's copy (getenv) and the process's (GetEnvironmentVariableW).
+  _putenv_s(name, value != nullptr ? value : "");
+  SetEnvironmentVariableA(name, value);
+#else
+  if (value != nullptr) {
+    setenv(name, value, 1);
+  } else {
+    unsetenv(name);
+  }
+#endif
+}
+
 TEST(ResolveDirectoryTest, FlagThenEnvThenDefault) {
   EXPECT_EQ(*ResolveDirectory("/x/y"), "/x/y");
   EXPECT_FALSE(ResolveDirectory("relative/dir").ok());
   EXPECT_FALSE(ResolveDirectory("").ok());
-  setenv("BERTH_HOME", "/from/env", 1);
+  SetEnv("BERTH_HOME", "/from/env");
   EXPECT_EQ(*ResolveDirectory(std::nullopt), "/from/env");
-  setenv("BERTH_HOME", "rel", 1);
+  SetEnv("BERTH_HOME", "rel");
   EXPECT_THAT(ResolveDirectory(std::nullopt).status().message(),
               HasSubstr("BERTH_HOME must be an absolute path"));
-  unsetenv("BERTH_HOME");
-  setenv("XDG_RUNTIME_DIR", "/run/user/7", 1);
+  SetEnv("BERTH_HOME", nullptr);
+#ifdef _WIN32
+  SetEnv("LOCALAPPDATA", "C:\\Users\\u\\AppData\\Local");
+  EXPECT_EQ(*ResolveDirectory(std::nullopt),
+            "C:\\Users\\u\\AppData\\Local\\berth");
+#else
+  SetEnv("XDG_RUNTIME_DIR", "/run/user/7");
   EXPECT_EQ(*ResolveDirectory(std::nullopt), "/run/user/7/berth");
+#endif
 }
 
 }  // namespace

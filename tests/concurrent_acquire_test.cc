@@ -1,0 +1,369 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Processes acquiring ports at once from one registry, on every OS: the
+// cross-process promises of api/lease.h without fork(), so that Windows runs
+// them too (cross_process_test.cc covers more, with fork, on POSIX).
+//
+// The processes are this test program started again with --child (see
+// main): each waits for a "go" file, acquires leases, reports its ports in a
+// file, and holds them until a "release" file appears.
+
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <signal.h>
+#include <spawn.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "api/lease.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "platform/file.h"
+
+#ifndef _WIN32
+extern char** environ;
+#endif
+
+namespace berth {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr PortRange kRange{23000, 23999};
+
+// The path this program was started with (POSIX; Windows asks the OS).
+const char* g_argv0 = nullptr;
+
+Options RegistryIn(const std::string& dir) {
+  Options options;
+  options.registry_dir = platform::JoinPath(dir, "registry");
+  options.range = kRange;
+  options.lock_timeout = absl::Seconds(60);
+  return options;
+}
+
+// WaitForFile waits until `path` exists; false after `timeout`.
+bool WaitForFile(const std::string& path, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::error_code ignored;
+  while (!fs::exists(path, ignored)) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+// ChildMain: wait for DIR/go, acquire COUNT leases for apps NAME-0...,
+// write "PORT\n" lines (or one "error ..." line) to DIR/NAME.ports, hold the
+// leases until DIR/release exists.
+int ChildMain(const std::string& dir, int count, const std::string& name) {
+  const std::string report_path = platform::JoinPath(dir, name + ".ports");
+  if (!WaitForFile(platform::JoinPath(dir, "go"), absl::Seconds(60))) {
+    (void)platform::ReplaceFileAtomically(report_path, "error no go\n");
+    return 1;
+  }
+  const Options options = RegistryIn(dir);
+  std::vector<Lease> leases;
+  std::string report;
+  for (int i = 0; i < count; ++i) {
+    absl::StatusOr<Lease> lease = Acquire(absl::StrCat(name, "-", i), options);
+    if (!lease.ok()) {
+      report = absl::StrCat("error ", lease.status().ToString(), "\n");
+      break;
+    }
+    absl::StrAppend(&report, lease->port(), "\n");
+    leases.push_back(*std::move(lease));
+  }
+  if (!platform::ReplaceFileAtomically(report_path, report).ok()) return 1;
+  if (absl::StartsWith(report, "error")) return 1;
+  if (!WaitForFile(platform::JoinPath(dir, "release"), absl::Seconds(120))) {
+    return 1;
+  }
+  return 0;  // the leases are released on the way out
+}
+
+// Child is a copy of this program started with `--child ARGS...`, killed
+// and collected at destruction.
+class Child {
+ public:
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    Kill();
+    (void)Wait();
+  }
+
+  static absl::StatusOr<std::unique_ptr<Child>> Start(
+      const std::vector<std::string>& args) {
+    std::unique_ptr<Child> child(new Child());
+#ifdef _WIN32
+    std::wstring path(32768, L'\0');
+    const DWORD length =
+        GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
+    if (length == 0 || length >= path.size()) {
+      return absl::UnknownError(
+          absl::StrCat("GetModuleFileNameW: error ", GetLastError()));
+    }
+    path.resize(length);
+    std::wstring command_line = Quote(path) + L" --child";
+    for (const std::string& arg : args) {  // ASCII: paths and numbers
+      command_line += L" " + Quote(std::wstring(arg.begin(), arg.end()));
+    }
+    STARTUPINFOW startup;
+    ZeroMemory(&startup, sizeof(startup));
+    startup.cb = sizeof(startup);
+    PROCESS_INFORMATION info;
+    if (!CreateProcessW(path.c_str(), &command_line[0], nullptr, nullptr, FALSE,
+                        0, nullptr, nullptr, &startup, &info)) {
+      return absl::UnknownError(
+          absl::StrCat("CreateProcessW: error ", GetLastError()));
+    }
+    CloseHandle(info.hThread);
+    child->process_ = info.hProcess;
+    child->pid_ = info.dwProcessId;
+#else
+    std::vector<std::string> strings = {g_argv0, "--child"};
+    strings.insert(strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& s : strings) argv.push_back(&s[0]);
+    argv.push_back(nullptr);
+    pid_t pid;
+    if (const int error =
+            posix_spawn(&pid, g_argv0, nullptr, nullptr, argv.data(), environ);
+        error != 0) {
+      return absl::ErrnoToStatus(error, "posix_spawn");
+    }
+    child->pid_ = pid;
+#endif
+    return child;
+  }
+
+  int64_t pid() const { return pid_; }
+
+  // Kill ends the child at once (SIGKILL, TerminateProcess), without
+  // collecting it.
+  void Kill() {
+    if (pid_ == 0) return;
+#ifdef _WIN32
+    TerminateProcess(process_, 137);
+#else
+    kill(static_cast<pid_t>(pid_), SIGKILL);
+#endif
+  }
+
+  // Wait collects the child and returns its exit code (-1: killed by a
+  // signal).
+  int Wait() {
+    if (pid_ == 0) return exit_code_;
+#ifdef _WIN32
+    WaitForSingleObject(process_, INFINITE);
+    DWORD code = 0;
+    GetExitCodeProcess(process_, &code);
+    CloseHandle(process_);
+    exit_code_ = static_cast<int>(code);
+#else
+    int status = 0;
+    while (waitpid(static_cast<pid_t>(pid_), &status, 0) < 0 &&
+           errno == EINTR) {
+    }
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+#endif
+    pid_ = 0;
+    return exit_code_;
+  }
+
+ private:
+  Child() = default;
+
+#ifdef _WIN32
+  // Quote quotes one argument the way the C runtime splits command lines.
+  static std::wstring Quote(const std::wstring& arg) {
+    std::wstring out = L"\"";
+    size_t backslashes = 0;
+    for (wchar_t c : arg) {
+      if (c == L'\\') {
+        ++backslashes;
+        continue;
+      }
+      // Backslashes before a quote are doubled, and the quote escaped.
+      out.append(c == L'"' ? 2 * backslashes + 1 : backslashes, L'\\');
+      backslashes = 0;
+      out.push_back(c);
+    }
+    out.append(2 * backslashes, L'\\');  // before the closing quote
+    out.push_back(L'"');
+    return out;
+  }
+
+  HANDLE process_ = nullptr;
+#endif
+  int64_t pid_ = 0;
+  int exit_code_ = -1;
+};
+
+// ReadPorts waits for a child's report and returns its ports, or an error
+// naming what the child said.
+absl::StatusOr<std::vector<uint16_t>> ReadPorts(const std::string& path) {
+  if (!WaitForFile(path, absl::Seconds(120))) {
+    return absl::DeadlineExceededError(absl::StrCat("no report in ", path));
+  }
+  absl::StatusOr<std::string> text = platform::ReadFileToString(path, 1 << 20);
+  if (!text.ok()) return text.status();
+  std::vector<uint16_t> ports;
+  for (absl::string_view line :
+       absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+    uint32_t port = 0;
+    if (!absl::SimpleAtoi(line, &port) || port == 0 || port > 65535) {
+      return absl::InternalError(absl::StrCat(path, ": ", line));
+    }
+    ports.push_back(static_cast<uint16_t>(port));
+  }
+  return ports;
+}
+
+class ConcurrentAcquireTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = platform::JoinPath(
+        ::testing::TempDir(),
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+    ASSERT_TRUE(fs::create_directories(dir_)) << dir_;
+  }
+
+  void Signal(absl::string_view name) {
+    ASSERT_TRUE(
+        platform::ReplaceFileAtomically(platform::JoinPath(dir_, name), "")
+            .ok());
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ConcurrentAcquireTest, TwoProcessesAcquiringAtOnceGetDistinctPorts) {
+  constexpr int kProcesses = 2;
+  constexpr int kEach = 20;
+  std::vector<std::unique_ptr<Child>> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    absl::StatusOr<std::unique_ptr<Child>> child =
+        Child::Start({dir_, absl::StrCat(kEach), absl::StrCat("p", p)});
+    ASSERT_TRUE(child.ok()) << child.status();
+    children.push_back(*std::move(child));
+  }
+  Signal("go");  // both start acquiring now
+
+  std::set<uint16_t> ports;
+  for (int p = 0; p < kProcesses; ++p) {
+    absl::StatusOr<std::vector<uint16_t>> got =
+        ReadPorts(platform::JoinPath(dir_, absl::StrCat("p", p, ".ports")));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->size(), static_cast<size_t>(kEach));
+    ports.insert(got->begin(), got->end());
+  }
+  EXPECT_EQ(ports.size(), static_cast<size_t>(kProcesses * kEach))
+      << "two live leases share a port";
+
+  // While both hold their leases, the registry shows each port live, held
+  // by the process that reported it.
+  absl::StatusOr<std::vector<registry::Entry>> list = List(RegistryIn(dir_));
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->size(), static_cast<size_t>(kProcesses * kEach));
+  std::set<int64_t> owners;
+  for (const registry::Entry& e : *list) {
+    EXPECT_EQ(e.state, registry::EntryState::kLive) << e.app << " " << e.why;
+    EXPECT_TRUE(e.lease) << e.app;
+    EXPECT_EQ(ports.count(e.port), 1u) << e.port;
+    owners.insert(e.owner.pid);
+  }
+  EXPECT_EQ(owners,
+            (std::set<int64_t>{children[0]->pid(), children[1]->pid()}));
+
+  Signal("release");
+  for (auto& child : children) EXPECT_EQ(child->Wait(), 0);
+  list = List(RegistryIn(dir_));
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_THAT(*list, ::testing::IsEmpty()) << "each lease released on exit";
+}
+
+TEST_F(ConcurrentAcquireTest, KilledLeaseHoldersPortIsStaleAtOnce) {
+  absl::StatusOr<std::unique_ptr<Child>> holder =
+      Child::Start({dir_, "1", "holder"});
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  Signal("go");
+  absl::StatusOr<std::vector<uint16_t>> got =
+      ReadPorts(platform::JoinPath(dir_, "holder.ports"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), 1u);
+  const uint16_t port = got->front();
+  ASSERT_EQ(List(RegistryIn(dir_))->at(0).state, registry::EntryState::kLive);
+
+  // Killed, not yet collected: the OS drops its lease lock as it dies, so
+  // the entry is stale however its PID looks (allow the OS a moment).
+  (*holder)->Kill();
+  registry::EntryState state = registry::EntryState::kLive;
+  std::string why;
+  for (int i = 0; i < 200 && state == registry::EntryState::kLive; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    absl::StatusOr<std::vector<registry::Entry>> list = List(RegistryIn(dir_));
+    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_EQ(list->size(), 1u);
+    state = list->front().state;
+    why = list->front().why;
+  }
+  EXPECT_EQ(state, registry::EntryState::kStale);
+  EXPECT_THAT(why, ::testing::HasSubstr("lease"));
+
+  // And the port is handed out again.
+  Options options = RegistryIn(dir_);
+  options.port = port;
+  absl::StatusOr<Lease> again = Acquire("next", options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->port(), port);
+  (*holder)->Wait();
+}
+
+}  // namespace
+}  // namespace berth
+
+// main: `--child DIR COUNT NAME` runs ChildMain; anything else runs the tests.
+int main(int argc, char** argv) {
+  berth::g_argv0 = argv[0];
+  if (argc == 5 && std::strcmp(argv[1], "--child") == 0) {
+    int count = 0;
+    if (!absl::SimpleAtoi(argv[3], &count)) return 2;
+    return berth::ChildMain(argv[2], count, argv[4]);
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
