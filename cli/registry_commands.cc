@@ -134,7 +134,12 @@ int GetCommand(const std::vector<std::string>& argv, std::ostream& out,
     owner = *pid;
   } else {
     auto parent = ParentProcessId();
-    if (!parent.ok()) return Fail(err, "get", parent.status());
+    if (!parent.ok()) {
+      return Fail(err, "get",
+                  absl::Status(parent.status().code(),
+                               absl::StrCat(parent.status().message(),
+                                            "; name the owner with --owner PID")));
+    }
     owner = *parent;
   }
   auto reservation = Reserve(app, owner, options);

@@ -220,7 +220,12 @@ absl::StatusOr<int64_t> ParentProcessId() {
   for (BOOL ok = Process32FirstW(snapshot, &entry); ok;
        ok = Process32NextW(snapshot, &entry)) {
     if (entry.th32ProcessID == self) {
-      parent = static_cast<int64_t>(entry.th32ParentProcessID);
+      if (entry.th32ParentProcessID == 0) {
+        parent = absl::NotFoundError(
+            "the calling process has no parent process on record");
+      } else {
+        parent = static_cast<int64_t>(entry.th32ParentProcessID);
+      }
       break;
     }
   }
