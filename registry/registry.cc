@@ -134,6 +134,15 @@ absl::StatusOr<Registry::Loaded> Registry::Load(bool writable) {
         return s;
       }
     }
+  } else if (std::error_code ec; std::filesystem::exists(
+                 std::filesystem::symlink_status(options_.dir, ec))) {
+    // A read creates no directory, but trusts one no more than a write
+    // does: the lock file it opens (O_CREAT) and the entries it reads must
+    // not come from a symlink's target or another user's directory.
+    if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
+        !s.ok()) {
+      return s;
+    }
   }
   auto lock = platform::FileLock::Lock(
       platform::JoinPath(options_.dir, "registry.lock"),
