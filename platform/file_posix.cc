@@ -191,7 +191,9 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
     return absl::InvalidArgumentError(absl::StrCat(
         "ReadFileToString ", path, ": max_bytes ", max_bytes, " is negative"));
   }
-  int fd = OpenFile(path, O_RDONLY);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer, for good (it reads as empty instead); regular files ignore it.
+  int fd = OpenFile(path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   auto too_big = [&](int64_t size) {
     return absl::FailedPreconditionError(absl::StrCat(

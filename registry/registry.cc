@@ -4,13 +4,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "registry/codec.h"
 
 namespace berth::registry {
@@ -48,6 +52,41 @@ void RememberLast(RegistryData& data, const std::string& app, uint16_t port) {
   }
   data.last.push_back({port, app});
   if (data.last.size() > kMaxLastPorts) data.last.erase(data.last.begin());
+}
+
+// TempFilePid returns the PID in the name of a temp file that
+// platform::ReplaceFileAtomically makes for `registry`
+// (".registry.tmp-PID-HEX"), or 0 for any other name.
+int64_t TempFilePid(absl::string_view name) {
+  constexpr absl::string_view kPrefix = ".registry.tmp-";
+  if (!absl::ConsumePrefix(&name, kPrefix)) return 0;
+  const size_t dash = name.find('-');
+  int64_t pid = 0;
+  if (dash == absl::string_view::npos ||
+      !absl::SimpleAtoi(name.substr(0, dash), &pid) || pid <= 0) {
+    return 0;
+  }
+  return pid;
+}
+
+// RemoveDeadWritersTempFiles removes the temp files of writers that died
+// between creating and renaming theirs (SIGKILL, power loss): nothing else
+// ever would, and each such death would leave one more. Called with the
+// registry lock held, so no live berth is writing one; the PID check spares
+// a writer that is alive all the same. Best effort: errors are ignored.
+void RemoveDeadWritersTempFiles(const std::string& dir,
+                                const platform::ProcessInspector& inspector) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const int64_t pid = TempFilePid(it->path().filename().string());
+    if (pid == 0) continue;
+    auto status = inspector.Inspect(pid);
+    if (status.ok() && status->liveness == platform::Liveness::kDead) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
 }
 
 }  // namespace
@@ -95,6 +134,15 @@ absl::StatusOr<Registry::Loaded> Registry::Load(bool writable, bool inspect) {
         return s;
       }
     }
+  } else if (std::error_code ec; std::filesystem::exists(
+                 std::filesystem::symlink_status(options_.dir, ec))) {
+    // A read creates no directory, but trusts one no more than a write
+    // does: the lock file it opens (O_CREAT) and the entries it reads must
+    // not come from a symlink's target or another user's directory.
+    if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
+        !s.ok()) {
+      return s;
+    }
   }
   auto lock = platform::FileLock::Lock(
       platform::JoinPath(options_.dir, "registry.lock"),
@@ -103,6 +151,7 @@ absl::StatusOr<Registry::Loaded> Registry::Load(bool writable, bool inspect) {
   if (!writable && absl::IsNotFound(lock.status())) return l;
   if (!lock.ok()) return lock.status();
   l.lock = *std::move(lock);
+  if (writable) RemoveDeadWritersTempFiles(options_.dir, *options_.inspector);
 
   auto bytes = platform::ReadFileToString(path, kMaxRegistryBytes);
   absl::Status bad;

@@ -17,7 +17,9 @@
 // Files in the registry directory: `registry` (the data, see codec.h),
 // `registry.lock` (never unlinked), `leases/PORT.lock` (held by the
 // process that holds PORT, for as long as it does), and
-// `registry.corrupt-TIME` for files that did not decode.
+// `registry.corrupt-TIME` for files that did not decode. A writer killed
+// halfway through a replace leaves `.registry.tmp-PID-HEX`; the next writing
+// call removes it once PID is dead.
 
 #ifndef BERTH_REGISTRY_REGISTRY_H_
 #define BERTH_REGISTRY_REGISTRY_H_

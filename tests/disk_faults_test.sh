@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Disk faults through the berth binary: a registry on a file system that
+# turned read-only, one that was read-only from the start, and one that is
+# full. Whatever fails, the previous registry stays byte for byte, no temp
+# file is left, and the error is one line starting "berth: " with exit 1.
+# (A file size limit, RLIMIT_FSIZE, is covered by cli_test and
+# registry_test.)
+#
+# Each case mounts a tmpfs of its own, in a private mount namespace that the
+# script enters first (unshare -m), so nothing outside sees the mounts and
+# they go away with the test. Where mounting is not allowed the test says
+# why and passes with nothing checked.
+# Usage (Bazel sh_test): disk_faults_test.sh PATH_TO_BERTH
+set -uo pipefail
+source "$(dirname "$0")/testlib.sh"
+
+berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+
+if [ -z "${BERTH_TEST_MOUNT_NS:-}" ]; then
+  if why=$(unshare -m true 2>&1); then
+    BERTH_TEST_MOUNT_NS=1 exec unshare -m --propagation private "$0" "$@"
+  fi
+  echo "SKIP: cannot enter a private mount namespace (unshare -m: $why);" \
+       "these cases need root or CAP_SYS_ADMIN"
+  finish
+fi
+mkdir -p "$tmp/probe"
+if ! why=$(mount -t tmpfs -o size=64k tmpfs "$tmp/probe" 2>&1); then
+  echo "SKIP: cannot mount a tmpfs here ($why)"
+  finish
+fi
+umount "$tmp/probe"
+
+# run CMD...: sets $out, $err, $rc
+run() {
+  out=$("$@" 2>"$tmp/err"); rc=$?; err=$(cat "$tmp/err")
+}
+one_error_line() {  # stderr is exactly one line starting "berth: "
+  [[ "$err" == berth:* ]] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]
+}
+no_temp_files() { ! ls -A "$1" | grep -q '\.tmp-'; }
+
+# fails_cleanly NAME DIR CMD...: CMD fails with exit 1 and one error line,
+# and DIR's registry is what $tmp/before holds.
+fails_cleanly() {
+  local name=$1 dir=$2; shift 2
+  run "$@"
+  check "$name: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+  check "$name: one error line ($err)" one_error_line
+  check "$name: registry unchanged" cmp -s "$dir/registry" "$tmp/before"
+  check "$name: no temp file left" no_temp_files "$dir"
+}
+
+# --- a file system that turns read-only under a registry ----------------------
+mkdir -p "$tmp/ro"
+mount -t tmpfs -o size=1m,mode=0755 tmpfs "$tmp/ro"
+reg=$tmp/ro/berth
+run "$berth" get web --registry "$reg" --owner $$
+check "read-only: set-up get works" [ "$rc" -eq 0 ]
+"$berth" get api --registry "$reg" --owner $$ >/dev/null
+cp "$reg/registry" "$tmp/before"
+mount -o remount,ro "$tmp/ro"
+check "read-only: the mount is read-only" bash -c "! touch '$reg/x' 2>/dev/null"
+fails_cleanly "read-only get" "$reg" "$berth" get new --registry "$reg" --owner $$
+check "read-only: the error says why ($err)" grep -qi "read-only file system" <<<"$err"
+fails_cleanly "read-only get of a held app" "$reg" \
+  "$berth" get web --registry "$reg" --owner $$
+fails_cleanly "read-only release" "$reg" "$berth" release web --registry "$reg"
+fails_cleanly "read-only prune" "$reg" "$berth" prune --registry "$reg"
+run "$berth" list --registry "$reg"
+echo "berth list on a read-only registry: exit $rc; $out$err"
+check "read-only list: lists or fails in one line" \
+  bash -c '[ "$0" -eq 0 ] || [ "$0" -eq 1 ]' "$rc"
+[ "$rc" -eq 0 ] || check "read-only list: one error line ($err)" one_error_line
+mount -o remount,rw "$tmp/ro"
+run "$berth" get new --registry "$reg" --owner $$
+check "writable again: get works" [ "$rc" -eq 0 ]
+
+# --- read-only from the start: the directory cannot even be made ---------------
+mkdir -p "$tmp/ro2"
+mount -t tmpfs -o ro tmpfs "$tmp/ro2"
+run "$berth" get web --registry "$tmp/ro2/berth" --owner $$
+check "read-only from the start: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+check "read-only from the start: one error line ($err)" one_error_line
+check "read-only from the start: names the directory" grep -q "$tmp/ro2/berth" <<<"$err"
+
+# --- a full file system -------------------------------------------------------
+mkdir -p "$tmp/full"
+mount -t tmpfs -o size=64k tmpfs "$tmp/full"
+reg=$tmp/full/berth
+"$berth" get web --registry "$reg" --owner $$ >/dev/null
+"$berth" get api --registry "$reg" --owner $$ >/dev/null
+cp "$reg/registry" "$tmp/before"
+dd if=/dev/zero of="$tmp/full/filler" bs=4k 2>/dev/null
+check "full: not one more byte fits" bash -c "! printf x 2>/dev/null >'$tmp/full/one'"
+rm -f "$tmp/full/one"
+fails_cleanly "full get" "$reg" "$berth" get new --registry "$reg" --owner $$
+check "full: the error says why ($err)" grep -qi "no space left" <<<"$err"
+fails_cleanly "full release" "$reg" "$berth" release api --registry "$reg"
+rm "$tmp/full/filler"
+run "$berth" get new --registry "$reg" --owner $$
+check "space again: get works" [ "$rc" -eq 0 ]
+check "space again: registry has three entries" \
+  [ "$(grep -c '^entry ' "$reg/registry")" -eq 3 ]
+
+finish
