@@ -7,11 +7,13 @@
 #define BERTH_BUILDING 1  // dllexport on Windows; see BERTH_EXPORT
 #include "api/berth.h"
 
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -82,9 +84,11 @@ int Guard(Body&& body) noexcept {
 absl::StatusOr<berth::Options> ToOptions(const berth_options* in) {
   berth::Options out;
   if (in == nullptr) return out;
-  // Read nothing past struct_size. Only one layout exists so far; a later
-  // one will accept this size too and default the fields it lacks.
-  if (in->struct_size != sizeof(berth_options)) {
+  // Read nothing past struct_size: 0.1's layout ended before `scope`, and
+  // its callers get the default scope.
+  constexpr size_t kLayout01 = offsetof(berth_options, scope);
+  if (in->struct_size != sizeof(berth_options) &&
+      in->struct_size != kLayout01) {
     if (in->struct_size == 0) {
       return absl::InvalidArgumentError(
           "options->struct_size is 0: set it to sizeof(berth_options), as "
@@ -109,6 +113,9 @@ absl::StatusOr<berth::Options> ToOptions(const berth_options* in) {
   }
   if (in->lock_timeout_ms > 0) {
     out.lock_timeout = absl::Milliseconds(in->lock_timeout_ms);
+  }
+  if (in->struct_size >= sizeof(berth_options) && in->scope != nullptr) {
+    out.scope = in->scope;
   }
   return out;
 }
@@ -137,6 +144,85 @@ int berth_acquire(const char* app, const berth_options* options,
     return BERTH_OK;
   });
 }
+
+int berth_acquire_group(const char* const* apps, size_t count,
+                        const berth_options* options, berth_lease** leases_out,
+                        uint16_t* ports_out) {
+  if (leases_out != nullptr) {
+    for (size_t i = 0; i < count; ++i) leases_out[i] = nullptr;
+  }
+  if (ports_out != nullptr) {
+    for (size_t i = 0; i < count; ++i) ports_out[i] = 0;
+  }
+  return Guard([&] {
+    if (apps == nullptr) {
+      return Fail(BERTH_EINVAL, "berth_acquire_group: apps is NULL");
+    }
+    if (leases_out == nullptr) {
+      return Fail(BERTH_EINVAL, "berth_acquire_group: leases_out is NULL");
+    }
+    std::vector<std::string> names;
+    names.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (apps[i] == nullptr) {
+        return Fail(BERTH_EINVAL,
+                    absl::StrCat("berth_acquire_group: apps[", i, "] is NULL"));
+      }
+      names.emplace_back(apps[i]);
+    }
+    absl::StatusOr<berth::Options> converted = ToOptions(options);
+    if (!converted.ok()) return Fail(converted.status());
+    absl::StatusOr<std::vector<berth::Lease>> group =
+        berth::AcquireGroup(names, *converted);
+    if (!group.ok()) return Fail(group.status());
+    // Allocate every handle before handing any out, so a failure leaves
+    // nothing half done (the leases release themselves).
+    std::vector<std::unique_ptr<berth_lease>> handles;
+    handles.reserve(count);
+    for (berth::Lease& lease : *group) {
+      handles.push_back(std::make_unique<berth_lease>(
+          berth_lease{std::move(lease)}));
+    }
+    for (size_t i = 0; i < count; ++i) {
+      if (ports_out != nullptr) ports_out[i] = handles[i]->lease.port();
+      leases_out[i] = handles[i].release();
+    }
+    return BERTH_OK;
+  });
+}
+
+int berth_reserve(const char* app, int64_t owner_pid,
+                  const berth_options* options, uint16_t* port_out) {
+  if (port_out != nullptr) *port_out = 0;
+  return Guard([&] {
+    if (app == nullptr) {
+      return Fail(BERTH_EINVAL, "berth_reserve: app is NULL");
+    }
+    absl::StatusOr<berth::Options> converted = ToOptions(options);
+    if (!converted.ok()) return Fail(converted.status());
+    absl::StatusOr<berth::Reservation> reservation =
+        berth::Reserve(app, owner_pid, *converted);
+    if (!reservation.ok()) return Fail(reservation.status());
+    if (port_out != nullptr) *port_out = reservation->port;
+    return BERTH_OK;
+  });
+}
+
+int berth_release_port(uint16_t port, const berth_options* options) {
+  return Guard([&] {
+    absl::StatusOr<berth::Options> converted = ToOptions(options);
+    if (!converted.ok()) return Fail(converted.status());
+    absl::StatusOr<int> released = berth::ReleasePort(port, *converted);
+    if (!released.ok()) return Fail(released.status());
+    if (*released == 0) {
+      return Fail(BERTH_EFAIL,
+                  absl::StrCat("nothing to release: no entry for port ", port));
+    }
+    return BERTH_OK;
+  });
+}
+
+const char* berth_version(void) { return BERTH_VERSION; }
 
 uint16_t berth_lease_port(const berth_lease* lease) {
   return lease == nullptr ? 0 : lease->lease.port();

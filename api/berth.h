@@ -87,10 +87,21 @@ typedef struct berth_options {
    * default, not "do not wait", so that a zeroed struct from Go or Python
    * means all defaults.) */
   int32_t lock_timeout_ms;
+  /* The scope the app name lives in: the same app in two scopes is two
+   * apps, each with its own remembered port. NULL: $BERTH_SCOPE, else the
+   * git work tree the current directory is in, else the global scope; ""
+   * or "none": the global scope; otherwise an absolute directory. (Added in
+   * 0.2: callers built against an older berth.h pass a smaller struct_size
+   * and get the default.) */
+  const char* scope;
 } berth_options;
 
 #define BERTH_OPTIONS_INIT \
-  { sizeof(berth_options), NULL, 0, 0, 0, 0 }
+  { sizeof(berth_options), NULL, 0, 0, 0, 0, NULL }
+
+/* BERTH_VERSION is the version of this header; berth_version() says which
+ * library was loaded. */
+#define BERTH_VERSION "0.2.0"
 
 /* berth_lease: a held port, from berth_acquire until berth_release. */
 typedef struct berth_lease berth_lease;
@@ -104,6 +115,37 @@ typedef struct berth_lease berth_lease;
  * for the same app. */
 BERTH_EXPORT int berth_acquire(const char* app, const berth_options* options,
                                berth_lease** lease_out, uint16_t* port_out);
+
+/* berth_acquire_group gets one port for each of the `count` apps in
+ * `apps` (1 to 64 distinct names), all in one step: either every app gets
+ * a port, or none does and nothing stays held. On success stores `count`
+ * leases in leases_out[0..count-1] (each released on its own with
+ * berth_release) and their ports in ports_out[0..count-1] (ports_out may
+ * be NULL). options->port, if set, is asked for the first app. On failure
+ * stores NULLs and zeros. */
+BERTH_EXPORT int berth_acquire_group(const char* const* apps, size_t count,
+                                     const berth_options* options,
+                                     berth_lease** leases_out,
+                                     uint16_t* ports_out);
+
+/* berth_reserve records a port for `app` held by the live process
+ * `owner_pid` without a lease lock: the entry lasts as long as that process
+ * (PID plus start time), which is what `berth get --owner PID` does. The
+ * same owner asking again for the same app gets the same port. Refused
+ * (BERTH_EFAIL) where other callers could not check the owner: inside a
+ * PID namespace of its own (containers, bazel test); use berth_acquire
+ * there. */
+BERTH_EXPORT int berth_reserve(const char* app, int64_t owner_pid,
+                               const berth_options* options,
+                               uint16_t* port_out);
+
+/* berth_release_port drops the reservation of `port` (see berth_reserve),
+ * whoever made it. BERTH_EFAIL when there is none. */
+BERTH_EXPORT int berth_release_port(uint16_t port,
+                                    const berth_options* options);
+
+/* berth_version returns the library's version, e.g. "0.2.0". */
+BERTH_EXPORT const char* berth_version(void);
 
 /* berth_lease_port returns the lease's port; 0 for NULL. */
 BERTH_EXPORT uint16_t berth_lease_port(const berth_lease* lease);

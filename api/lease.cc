@@ -194,6 +194,20 @@ absl::StatusOr<Lease> Acquire(absl::string_view app, const Options& options) {
   return lease;
 }
 
+absl::StatusOr<std::vector<Lease>> AcquireGroup(
+    const std::vector<std::string>& apps, const Options& options) {
+  if (apps.empty()) return absl::InvalidArgumentError("no app names given");
+  std::vector<Lease> leases;
+  Options rest = options;
+  for (const std::string& app : apps) {
+    auto lease = Acquire(app, rest);
+    if (!lease.ok()) return lease.status();  // `leases` releases the others
+    leases.push_back(*std::move(lease));
+    rest.port.reset();
+  }
+  return leases;
+}
+
 absl::StatusOr<Reservation> Reserve(absl::string_view app, int64_t owner_pid,
                                     const Options& options) {
   if (absl::Status s = ValidateAppName(app); !s.ok()) return s;

@@ -49,6 +49,10 @@ struct Options {
   std::optional<uint16_t> port;  // ask for this port first
   std::optional<PortRange> range;
   std::optional<absl::Duration> lock_timeout;
+  // The scope the app name lives in (see the README, "Scope"): unset means
+  // $BERTH_SCOPE, else the git work tree of the current directory, else
+  // global; "" or "none" is global; otherwise an absolute directory.
+  std::optional<std::string> scope;
 };
 
 // Lease holds a port until destroyed or released. Move-only.
@@ -92,6 +96,12 @@ class Lease {
 // locked past the timeout.
 absl::StatusOr<Lease> Acquire(absl::string_view app,
                               const Options& options = {});
+
+// AcquireGroup gets one port for each of `apps` (distinct names), all or
+// none: when it fails, nothing stays held. `options.port`, if set, is asked
+// for the first app.
+absl::StatusOr<std::vector<Lease>> AcquireGroup(
+    const std::vector<std::string>& apps, const Options& options = {});
 
 // Reservation is a port recorded for an owner without a lease: it lives
 // as long as the owner's PID and start token.
