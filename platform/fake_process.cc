@@ -36,8 +36,12 @@ absl::StatusOr<ProcessStatus> FakeProcessInspector::Inspect(int64_t pid) const {
   if (it == processes_.end()) return ProcessStatus{Liveness::kDead, {}, {}};
   const Entry& entry = it->second;
   switch (entry.state) {
-    case State::kRunning:
-      return ProcessStatus{Liveness::kAlive, entry.start_token, entry.name};
+    case State::kRunning: {
+      ProcessStatus status{Liveness::kAlive, entry.start_token, entry.name};
+      status.unique_id = entry.unique_id;
+      status.kernel_thread = entry.kernel_thread;
+      return status;
+    }
     case State::kZombie:
       return ProcessStatus{Liveness::kDead, {}, {}};
     case State::kDenied:
@@ -60,6 +64,41 @@ absl::StatusOr<std::string> FakeProcessInspector::BootId() const {
   return boot_id_;
 }
 
+absl::StatusOr<uint64_t> FakeProcessInspector::PidNamespace(
+    int64_t pid) const {
+  absl::MutexLock lock(&mu_);
+  if (pid <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("process id must be positive, got ", pid));
+  }
+  const auto it = processes_.find(pid);
+  if (it == processes_.end()) {
+    return absl::NotFoundError(absl::StrCat("no process ", pid));
+  }
+  return it->second.pid_namespace;
+}
+
+absl::StatusOr<uint64_t> FakeProcessInspector::SelfPidNamespace() const {
+  int64_t self;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!self_.ok()) return self_.status();
+    self = self_->pid;
+  }
+  return PidNamespace(self);
+}
+
+void FakeProcessInspector::SetPidNamespace(int64_t pid,
+                                           uint64_t pid_namespace) {
+  absl::MutexLock lock(&mu_);
+  EntryLocked(pid).pid_namespace = pid_namespace;
+}
+
+void FakeProcessInspector::MakeKernelThread(int64_t pid) {
+  absl::MutexLock lock(&mu_);
+  EntryLocked(pid).kernel_thread = true;
+}
+
 uint64_t FakeProcessInspector::NextTokenLocked() { return next_token_++; }
 
 void FakeProcessInspector::NoteTokenLocked(uint64_t token) {
@@ -75,12 +114,15 @@ FakeProcessInspector::Entry& FakeProcessInspector::EntryLocked(int64_t pid) {
 
 ProcessIdentity FakeProcessInspector::AddProcess(int64_t pid,
                                                  uint64_t start_token,
-                                                 std::string name) {
+                                                 std::string name,
+                                                 uint64_t unique_id) {
   absl::MutexLock lock(&mu_);
-  EntryLocked(pid) =
-      Entry{State::kRunning, start_token, std::move(name), absl::OkStatus()};
+  Entry& entry = EntryLocked(pid);
+  entry = Entry{State::kRunning, start_token, std::move(name),
+                absl::OkStatus()};
+  entry.unique_id = unique_id;
   NoteTokenLocked(start_token);
-  return ProcessIdentity{pid, start_token};
+  return ProcessIdentity{pid, start_token, unique_id};
 }
 
 ProcessIdentity FakeProcessInspector::StartProcess(std::string name) {
@@ -133,8 +175,10 @@ void FakeProcessInspector::SetSelf(const ProcessIdentity& self,
                                    std::string name) {
   absl::MutexLock lock(&mu_);
   self_ = self;
-  EntryLocked(self.pid) = Entry{State::kRunning, self.start_token,
-                                std::move(name), absl::OkStatus()};
+  Entry& entry = EntryLocked(self.pid);
+  entry = Entry{State::kRunning, self.start_token, std::move(name),
+                absl::OkStatus()};
+  entry.unique_id = self.unique_id;
   NoteTokenLocked(self.start_token);
 }
 

@@ -47,12 +47,24 @@ class FakeProcessInspector final : public ProcessInspector {
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override;
   absl::StatusOr<ProcessIdentity> Self() const override;
   absl::StatusOr<std::string> BootId() const override;
+  // Every process lives in kInitialPidNamespace unless SetPidNamespace says
+  // otherwise; a PID the fake does not hold is NotFound.
+  absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override;
+  absl::StatusOr<uint64_t> SelfPidNamespace() const override;
 
-  // AddProcess makes `pid` a live, inspectable process with `start_token`,
-  // replacing whatever the fake held for `pid`. Returns its identity.
-  // Start tokens handed out later by StartProcess/ReusePid are larger.
+  // AddProcess makes `pid` a live, inspectable process with `start_token`
+  // (and `unique_id`, 0 for none), replacing whatever the fake held for
+  // `pid`. Returns its identity. Start tokens handed out later by
+  // StartProcess/ReusePid are larger.
   ProcessIdentity AddProcess(int64_t pid, uint64_t start_token,
-                             std::string name = "");
+                             std::string name = "", uint64_t unique_id = 0);
+
+  // SetPidNamespace puts `pid` (which the fake must hold) in PID namespace
+  // `pid_namespace`; for Self's PID it also sets SelfPidNamespace.
+  void SetPidNamespace(int64_t pid, uint64_t pid_namespace);
+
+  // MakeKernelThread marks `pid` (held by the fake) as a kernel thread.
+  void MakeKernelThread(int64_t pid);
 
   // StartProcess adds a live process with a PID the fake has never held
   // and a start token larger than any so far. Returns its identity.
@@ -110,6 +122,9 @@ class FakeProcessInspector final : public ProcessInspector {
     uint64_t start_token = 0;
     std::string name;
     absl::Status error;  // for kError
+    uint64_t unique_id = 0;
+    uint64_t pid_namespace = kInitialPidNamespace;
+    bool kernel_thread = false;
   };
 
   uint64_t NextTokenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -32,8 +32,12 @@ Liveness CheckIdentity(const ProcessInspector& inspector,
     case Liveness::kAlive:
       // Not inspectable counts as alive; a different token is a reused PID.
       if (!status->start_token.has_value()) return Liveness::kAlive;
-      return *status->start_token == id.start_token ? Liveness::kAlive
-                                                    : Liveness::kDead;
+      if (*status->start_token != id.start_token) return Liveness::kDead;
+      if (id.unique_id != 0 && status->unique_id != 0 &&
+          id.unique_id != status->unique_id) {
+        return Liveness::kDead;  // reused within one tick of the clock
+      }
+      return Liveness::kAlive;
   }
   return Liveness::kUnknown;
 }

@@ -37,9 +37,13 @@ namespace berth::platform {
 struct ProcessIdentity {
   int64_t pid = 0;
   uint64_t start_token = 0;
+  // Never reused while the machine runs (see above); 0 where the OS offers
+  // no such id.
+  uint64_t unique_id = 0;
 
   friend bool operator==(const ProcessIdentity& a, const ProcessIdentity& b) {
-    return a.pid == b.pid && a.start_token == b.start_token;
+    return a.pid == b.pid && a.start_token == b.start_token &&
+           a.unique_id == b.unique_id;
   }
   friend bool operator!=(const ProcessIdentity& a, const ProcessIdentity& b) {
     return !(a == b);
@@ -58,6 +62,11 @@ struct ProcessStatus {
   std::optional<uint64_t> start_token;
   // The process (executable) name where readable, else empty.
   std::string name;
+  // The process's unique id (ProcessIdentity::unique_id), when alive and the
+  // OS offers one; else 0.
+  uint64_t unique_id = 0;
+  // A kernel thread (Linux), not a program: it never holds a port.
+  bool kernel_thread = false;
 };
 
 // ProcessInspector answers questions about processes. The system one talks
@@ -80,19 +89,55 @@ class ProcessInspector {
   // (Linux boot_id, macOS kern.boottime, Windows boot time). Start tokens
   // recorded under another boot id mean nothing.
   virtual absl::StatusOr<std::string> BootId() const = 0;
+
+  // PidNamespace names the PID namespace `pid` (as this process numbers
+  // it) lives in: an opaque nonzero number (Linux: the inode of
+  // /proc/PID/ns/pid), or 0 on an OS without PID namespaces. NotFound when
+  // the process is gone; other errors when the OS will not say (another
+  // user's process, or a /proc that belongs to another namespace).
+  virtual absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const = 0;
+
+  // SelfPidNamespace is PidNamespace for the calling process.
+  virtual absl::StatusOr<uint64_t> SelfPidNamespace() const = 0;
 };
+
+// kInitialPidNamespace is the PID namespace a Linux machine boots with
+// (PROC_PID_INIT_INO): every process of the machine is visible from it.
+inline constexpr uint64_t kInitialPidNamespace = 0xEFFFFFFCu;
+
+// IsInitialPidNamespace says whether `pid_namespace` (from PidNamespace)
+// is one whose PIDs every process on the machine can check: the initial
+// namespace, or 0 (an OS without PID namespaces).
+inline bool IsInitialPidNamespace(uint64_t pid_namespace) {
+  return pid_namespace == 0 || pid_namespace == kInitialPidNamespace;
+}
+
+// kMaxPid is the largest number a PID can be on this OS: what pid_t holds
+// on POSIX, a DWORD on Windows. Input above it names no process.
+#ifdef _WIN32
+inline constexpr int64_t kMaxPid = 4294967295;
+#else
+inline constexpr int64_t kMaxPid = 2147483647;
+#endif
 
 // SystemProcessInspector returns the inspector for the OS this runs on
 // (UnimplementedError from every method on an unsupported OS).
 const ProcessInspector& SystemProcessInspector();
 
-// ParentProcessId returns the PID of the calling process's parent.
+// ParentProcessId returns the PID of the calling process's parent: 0 when
+// the parent lives outside this process's PID namespace (the first process
+// of `unshare --pid`, `docker exec`, `nsenter`).
 absl::StatusOr<int64_t> ParentProcessId();
 
+// CurrentProcessId returns the PID of the calling process.
+int64_t CurrentProcessId();
+
 // CheckIdentity says whether `id` still names a live process:
-//   kAlive   - the PID is alive with the same start token, or alive but its
-//              token cannot be read (not inspectable counts as alive);
-//   kDead    - the PID is dead (or a zombie), or alive with another token;
+//   kAlive   - the PID is alive with the same start token (and the same
+//              unique id, when both are known), or alive but its token
+//              cannot be read (not inspectable counts as alive);
+//   kDead    - the PID is dead (or a zombie), or alive with another token
+//              or another unique id;
 //   kUnknown - the OS could not say.
 Liveness CheckIdentity(const ProcessInspector& inspector,
                        const ProcessIdentity& id);

@@ -6,12 +6,17 @@
 // time and name, also for other users' processes and for zombies. Success
 // with a zero length means no such process. The start token is
 // kp_proc.p_starttime as microseconds since the epoch (tv_sec * 1000000 +
-// tv_usec), compared raw. This file cannot be built on the Linux machines
+// tv_usec), compared raw. The unique id is p_uniqueid from
+// proc_pidinfo(PROC_PIDUNIQIDENTIFIERINFO), a 64-bit id the kernel never
+// reuses until reboot; it is 0 where that call is refused (another user's
+// process). macOS has no PID namespaces: PidNamespace is 0. This file cannot be built on the Linux machines
 // berth is developed on; the conformance suite runs it on macOS CI.
 
 #include <errno.h>
+#include <libproc.h>
 #include <signal.h>
 #include <sys/proc.h>
+#include <sys/proc_info.h>
 #include <sys/sysctl.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -33,6 +38,15 @@ namespace {
 ProcessStatus Dead() { return ProcessStatus{Liveness::kDead, {}, {}}; }
 ProcessStatus AliveWithoutToken() {
   return ProcessStatus{Liveness::kAlive, {}, {}};
+}
+
+// UniqueId returns p_uniqueid of `pid`, or 0 when the OS will not say.
+uint64_t UniqueId(pid_t pid) {
+  struct proc_uniqidentifierinfo info;
+  std::memset(&info, 0, sizeof(info));
+  const int n = proc_pidinfo(pid, PROC_PIDUNIQIDENTIFIERINFO, 0, &info,
+                             static_cast<int>(sizeof(info)));
+  return n == static_cast<int>(sizeof(info)) ? info.p_uniqueid : 0;
 }
 
 // TimevalToken packs a timeval into microseconds; the result is only ever
@@ -84,9 +98,11 @@ class MacProcessInspector final : public ProcessInspector {
 
     const char* comm = info.kp_proc.p_comm;
     std::string name(comm, strnlen(comm, sizeof(info.kp_proc.p_comm)));
-    return ProcessStatus{Liveness::kAlive,
+    ProcessStatus status{Liveness::kAlive,
                          TimevalToken(info.kp_proc.p_starttime),
                          std::move(name)};
+    status.unique_id = UniqueId(static_cast<pid_t>(pid));
+    return status;
   }
 
   absl::StatusOr<ProcessIdentity> Self() const override {
@@ -99,8 +115,18 @@ class MacProcessInspector final : public ProcessInspector {
           "sysctl kern.proc.pid.", pid, " does not show this process (",
           LivenessName(status->liveness), ")"));
     }
-    return ProcessIdentity{pid, *status->start_token};
+    return ProcessIdentity{pid, *status->start_token, status->unique_id};
   }
+
+  absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    return 0;  // no PID namespaces
+  }
+
+  absl::StatusOr<uint64_t> SelfPidNamespace() const override { return 0; }
 
   absl::StatusOr<std::string> BootId() const override {
     int mib[2] = {CTL_KERN, KERN_BOOTTIME};
@@ -128,5 +154,7 @@ const ProcessInspector& SystemProcessInspector() {
 }
 
 absl::StatusOr<int64_t> ParentProcessId() { return getppid(); }
+
+int64_t CurrentProcessId() { return getpid(); }
 
 }  // namespace berth::platform

@@ -25,6 +25,14 @@ class UnsupportedProcessInspector final : public ProcessInspector {
   absl::StatusOr<std::string> BootId() const override {
     return absl::UnimplementedError("boot id is not supported on this OS");
   }
+  absl::StatusOr<uint64_t> PidNamespace(int64_t /*pid*/) const override {
+    return absl::UnimplementedError(
+        "process inspection is not supported on this OS");
+  }
+  absl::StatusOr<uint64_t> SelfPidNamespace() const override {
+    return absl::UnimplementedError(
+        "process inspection is not supported on this OS");
+  }
 };
 
 }  // namespace
@@ -38,5 +46,7 @@ const ProcessInspector& SystemProcessInspector() {
 absl::StatusOr<int64_t> ParentProcessId() {
   return absl::UnimplementedError("ParentProcessId: unsupported OS");
 }
+
+int64_t CurrentProcessId() { return 0; }
 
 }  // namespace berth::platform

@@ -7,7 +7,8 @@
 // that has exited while anyone still holds a handle to it (psutil#1094), and
 // STILL_ACTIVE (259) is also a legal exit code, so neither is trusted. The
 // start token is the creation FILETIME (100 ns units since 1601) from
-// GetProcessTimes, compared raw.
+// GetProcessTimes, compared raw; with 100 ns resolution it already tells a
+// reused PID apart, so there is no separate unique id (it stays 0).
 
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -194,6 +195,17 @@ class WindowsProcessInspector final : public ProcessInspector {
     const uint64_t boot = FiletimeToken(now) - since_boot_ms * kTicksPerMs;
     return absl::StrCat(boot / kTicksPerMinute);
   }
+
+  // Windows has no PID namespaces (a container's processes are numbered in
+  // its own silo, which berth cannot see into; they are not on file here).
+  absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    return 0;
+  }
+  absl::StatusOr<uint64_t> SelfPidNamespace() const override { return 0; }
 };
 
 }  // namespace
@@ -232,5 +244,7 @@ absl::StatusOr<int64_t> ParentProcessId() {
   CloseHandle(snapshot);
   return parent;
 }
+
+int64_t CurrentProcessId() { return GetCurrentProcessId(); }
 
 }  // namespace berth::platform

@@ -22,6 +22,7 @@ namespace {
 // Fields after the name, counted from field 3 (the state) as index 0.
 constexpr size_t kStateIndex = 0;        // field 3
 constexpr size_t kPpidIndex = 1;         // field 4
+constexpr size_t kFlagsIndex = 6;        // field 9
 constexpr size_t kNumThreadsIndex = 17;  // field 20
 constexpr size_t kStartTimeIndex = 19;   // field 22
 
@@ -97,6 +98,10 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line) {
   stat.state = fields[kStateIndex][0];
   if (!ParseInt64(fields[kPpidIndex], &stat.ppid)) {
     return Malformed("bad ppid", line);
+  }
+  if (!ParseUnsigned(fields[kFlagsIndex], std::numeric_limits<uint64_t>::max(),
+                     &stat.flags)) {
+    return Malformed("bad flags", line);
   }
   if (!ParseInt64(fields[kNumThreadsIndex], &stat.num_threads)) {
     return Malformed("bad num_threads", line);

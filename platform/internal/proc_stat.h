@@ -24,9 +24,13 @@ struct ProcStat {
   std::string name;          // field 2, without the parentheses
   char state = '?';          // field 3: R, S, D, Z, X, T, t, I, ...
   int64_t ppid = 0;          // field 4
+  uint64_t flags = 0;        // field 9: PF_* flags of the kernel task
   int64_t num_threads = 0;   // field 20
   uint64_t start_ticks = 0;  // field 22: clock ticks after boot
 };
+
+// kProcessFlagKernelThread is PF_KTHREAD in ProcStat::flags.
+inline constexpr uint64_t kProcessFlagKernelThread = 0x00200000;
 
 // ParseProcStat parses one /proc/PID/stat line (a trailing newline is
 // allowed). InvalidArgument when the line is empty, truncated before field

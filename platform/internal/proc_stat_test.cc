@@ -37,6 +37,24 @@ TEST(ParseProcStatTest, CapturedZombieLine) {
   EXPECT_EQ(stat->ppid, 6404);
   EXPECT_EQ(stat->num_threads, 1);
   EXPECT_EQ(stat->start_ticks, 45708u);
+  EXPECT_EQ(stat->flags, 4227148u);
+  EXPECT_EQ(stat->flags & kProcessFlagKernelThread, 0u);
+}
+
+// Captured on Linux 6.18: kthreadd, whose flags carry PF_KTHREAD.
+TEST(ParseProcStatTest, CapturedKernelThreadLine) {
+  absl::StatusOr<ProcStat> stat = ParseProcStat(
+      "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 1 0 0 0 0 0 0 "
+      "0 0 0 0 0 0 0\n");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_NE(stat->flags & kProcessFlagKernelThread, 0u);
+}
+
+TEST(ParseProcStatTest, RejectsBadFlags) {
+  std::string line = StatLine("bash");
+  line.replace(line.find("4194304"), 7, "41x4304");
+  EXPECT_FALSE(ParseProcStat(line).ok());
 }
 
 TEST(ParseProcStatTest, WithoutTrailingNewline) {
