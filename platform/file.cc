@@ -8,7 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
 
 namespace berth::platform {
@@ -36,13 +38,19 @@ std::string JoinPath(absl::string_view a, absl::string_view b) {
 
 FileLock::FileLock(FileLock&& other) noexcept
     : path_(std::move(other.path_)),
-      handle_(std::exchange(other.handle_, -1)) {}
+      handle_(std::exchange(other.handle_, -1)),
+      kind_(other.kind_),
+      owner_pid_(other.owner_pid_),
+      mapping_(std::exchange(other.mapping_, nullptr)) {}
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     Unlock();
     path_ = std::move(other.path_);
     handle_ = std::exchange(other.handle_, -1);
+    kind_ = other.kind_;
+    owner_pid_ = other.owner_pid_;
+    mapping_ = std::exchange(other.mapping_, nullptr);
   }
   return *this;
 }
@@ -50,5 +58,18 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
 FileLock::~FileLock() { Unlock(); }
 
 bool FileLock::held() const { return handle_ != -1; }
+
+int64_t TempFileWriter(absl::string_view name, absl::string_view target) {
+  if (!absl::ConsumePrefix(&name, absl::StrCat(".", target, ".tmp-"))) {
+    return 0;
+  }
+  const size_t dash = name.find('-');
+  int64_t pid = 0;
+  if (dash == absl::string_view::npos ||
+      !absl::SimpleAtoi(name.substr(0, dash), &pid) || pid <= 0) {
+    return 0;
+  }
+  return pid;
+}
 
 }  // namespace berth::platform

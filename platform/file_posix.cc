@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,7 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,18 +27,22 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
-#include "platform/internal/home_directory.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "platform/internal/file_posix.h"
 
 namespace berth::platform {
 namespace {
 
-// OpenFile is open(2) retried on EINTR; -1 with errno on failure.
+// OpenFile is open(2) retried on EINTR, close-on-exec, never on 0-2;
+// -1 with errno on failure.
 int OpenFile(const std::string& path, int flags, mode_t mode = 0) {
   int fd;
   do {
     fd = open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
-  return fd;
+  return internal::MoveAboveStandardStreams(fd);
 }
 
 // CloseFile closes `fd` and says whether close reported an error (NFS
@@ -102,8 +105,49 @@ std::string ParentDirectory(const std::string& path) {
 
 // --- FileLock ---------------------------------------------------------------
 
+namespace {
+
+// The kThisProcess locks this process holds, by path: record locks do not
+// exclude the threads of one process from each other, so this does.
+absl::Mutex held_here_mu(absl::kConstInit);
+absl::flat_hash_set<std::string>* held_here ABSL_GUARDED_BY(held_here_mu) =
+    nullptr;
+
+// TryClaimHere marks `path` as locked by this process unless it already is.
+bool TryClaimHere(const std::string& path) {
+  absl::MutexLock lock(&held_here_mu);
+  if (held_here == nullptr) held_here = new absl::flat_hash_set<std::string>;
+  return held_here->insert(path).second;
+}
+
+void UnclaimHere(const std::string& path) {
+  absl::MutexLock lock(&held_here_mu);
+  if (held_here != nullptr) held_here->erase(path);
+}
+
+// TryLockFd tries once to lock `fd`: 0, or -1 with errno (EWOULDBLOCK when
+// someone else holds it).
+int TryLockFd(int fd, FileLock::Kind kind) {
+  int rc;
+  do {
+    if (kind == FileLock::Kind::kShared) {
+      rc = flock(fd, LOCK_EX | LOCK_NB);
+    } else {
+      struct flock whole;
+      std::memset(&whole, 0, sizeof(whole));
+      whole.l_type = F_WRLCK;
+      whole.l_whence = SEEK_SET;  // l_start 0, l_len 0: the whole file
+      rc = fcntl(fd, F_SETLK, &whole);
+      if (rc != 0 && errno == EACCES) errno = EWOULDBLOCK;  // POSIX allows it
+    }
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+}
+
+}  // namespace
+
 absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
-                                        absl::Duration timeout) {
+                                        absl::Duration timeout, Kind kind) {
   int fd = OpenFile(path, O_RDWR | O_CREAT, 0600);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
 
@@ -112,18 +156,24 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
   const auto start = std::chrono::steady_clock::now();
   absl::Duration pause = absl::Milliseconds(1);
   for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      FileLock lock;
-      lock.path_ = path;
-      lock.handle_ = fd;
-      return lock;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EWOULDBLOCK) {
-      absl::Status status =
-          absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
-      CloseFile(fd);
-      return status;
+    if (kind == Kind::kShared || TryClaimHere(path)) {
+      if (TryLockFd(fd, kind) == 0) {
+        FileLock lock;
+        lock.path_ = path;
+        lock.handle_ = fd;
+        lock.kind_ = kind;
+        lock.owner_pid_ = getpid();
+        return lock;
+      }
+      const int err = errno;
+      if (kind == Kind::kThisProcess) UnclaimHere(path);
+      if (err != EWOULDBLOCK) {
+        absl::Status status = absl::ErrnoToStatus(
+            err, absl::StrCat(kind == Kind::kShared ? "flock " : "fcntl ",
+                              path));
+        CloseFile(fd);
+        return status;
+      }
     }
     const absl::Duration waited =
         absl::FromChrono(std::chrono::steady_clock::now() - start);
@@ -138,14 +188,12 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
   }
 }
 
-absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
-  int fd = OpenFile(path, O_RDWR);
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
+                                           bool create) {
+  int fd = create ? OpenFile(path, O_RDWR | O_CREAT, 0600)
+                  : OpenFile(path, O_RDWR);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  int rc;
-  do {
-    rc = flock(fd, LOCK_EX | LOCK_NB);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
+  if (TryLockFd(fd, Kind::kShared) != 0) {
     absl::Status status =
         errno == EWOULDBLOCK
             ? absl::UnavailableError(
@@ -157,17 +205,106 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
   FileLock lock;
   lock.path_ = path;
   lock.handle_ = fd;
+  lock.kind_ = Kind::kShared;
+  lock.owner_pid_ = getpid();
   return lock;
 }
 
 void FileLock::Unlock() {
   if (handle_ == -1) return;
-  // close, not flock(LOCK_UN): the lock belongs to the open file description,
-  // which a child given the descriptor by SetInheritable + exec shares, and
-  // LOCK_UN would release it for that child too. Closing drops the lock once
-  // no descriptor for it is left.
-  CloseFile(static_cast<int>(handle_));
+  const int fd = static_cast<int>(handle_);
   handle_ = -1;
+  const bool here = owner_pid_ == getpid();
+  if (kind_ == Kind::kThisProcess) {
+    // Record locks go with the process; a child never had this one.
+    if (here) {
+      struct flock whole;
+      std::memset(&whole, 0, sizeof(whole));
+      whole.l_type = F_UNLCK;
+      whole.l_whence = SEEK_SET;
+      fcntl(fd, F_SETLK, &whole);
+      UnclaimHere(path_);
+    }
+    CloseFile(fd);
+    return;
+  }
+  // close, not flock(LOCK_UN): the lock belongs to the open file description,
+  // which a child given the descriptor by SetInheritable + exec (or by fork)
+  // shares, and LOCK_UN would release it for that child too. Closing drops
+  // the lock once no descriptor (or mapping) of it is left.
+  if (mapping_ != nullptr) {
+    // A forked child has no copy of the mapping (it is not inherited), and
+    // may have mapped something else at that address since.
+    if (here) internal::UnmapLockHold(mapping_);
+    mapping_ = nullptr;
+  }
+  CloseFile(fd);
+}
+
+bool FileLock::TakenHere() const {
+  return handle_ != -1 && owner_pid_ == getpid();
+}
+
+absl::StatusOr<bool> FileLock::HoldPastClose() {
+  if (handle_ == -1 || kind_ != Kind::kShared) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("HoldPastClose: no shared lock held on ", path_));
+  }
+  if (mapping_ != nullptr) return true;
+  absl::StatusOr<void*> mapping =
+      internal::MapLockHold(static_cast<int>(handle_), path_);
+  if (!mapping.ok()) return mapping.status();
+  mapping_ = *mapping;
+  return mapping_ != nullptr;
+}
+
+absl::StatusOr<std::string> FileLock::ReadContents(int64_t max_bytes) const {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ReadContents: no lock held on ", path_));
+  }
+  std::string contents;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n =
+        pread(static_cast<int>(handle_), buffer, sizeof(buffer),
+              static_cast<off_t>(contents.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("read ", path_));
+    if (n == 0) return contents;
+    contents.append(buffer, static_cast<size_t>(n));
+    if (static_cast<int64_t>(contents.size()) > max_bytes) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path_, " is over the limit of ", max_bytes, " bytes"));
+    }
+  }
+}
+
+absl::Status FileLock::WriteContents(absl::string_view contents) {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("WriteContents: no lock held on ", path_));
+  }
+  const int fd = static_cast<int>(handle_);
+  // Emptied first: a writer killed halfway leaves an empty file (nobody on
+  // file), never the head of one record over the tail of another.
+  int rc;
+  do {
+    rc = ftruncate(fd, 0);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return absl::ErrnoToStatus(errno, absl::StrCat("truncate ", path_));
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = pwrite(fd, contents.data() + done, contents.size() - done,
+                             static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::ErrnoToStatus(n < 0 ? errno : EIO,
+                                 absl::StrCat("write ", path_));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<intptr_t> FileLock::SetInheritable() {
@@ -236,7 +373,8 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 }
 
 absl::Status ReplaceFileAtomically(const std::string& path,
-                                   absl::string_view contents) {
+                                   absl::string_view contents,
+                                   Durability durability) {
   const size_t slash = path.rfind('/');
   const std::string base =
       slash == std::string::npos ? path : path.substr(slash + 1);
@@ -272,7 +410,9 @@ absl::Status ReplaceFileAtomically(const std::string& path,
   // A write past RLIMIT_FSIZE raises SIGXFSZ, which kills the process unless
   // ignored (the CLI ignores it); ignored, the write fails with EFBIG.
   if (WriteAll(fd, contents) != 0) return fail("write");
-  if (SyncFile(fd) != 0) return fail("fsync");
+  if (durability == Durability::kDurable && SyncFile(fd) != 0) {
+    return fail("fsync");
+  }
   const int closed = CloseFile(fd);
   fd = -1;
   if (closed != 0) return fail("close");
@@ -283,6 +423,7 @@ absl::Status ReplaceFileAtomically(const std::string& path,
     return status;
   }
 
+  if (durability == Durability::kFast) return absl::OkStatus();
   // Make the rename itself durable. The new contents are in place already;
   // an error here says only that a crash might still bring the old back.
   const std::string directory = ParentDirectory(path);
@@ -303,6 +444,25 @@ absl::Status ReplaceFileAtomically(const std::string& path,
     return absl::ErrnoToStatus(
         sync_errno,
         absl::StrCat("fsync ", directory, " (after replacing ", path, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteNewFile(const std::string& path, absl::string_view contents) {
+  int fd = OpenFile(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("create ", path));
+  if (fchmod(fd, 0600) != 0 || WriteAll(fd, contents) != 0) {
+    absl::Status status =
+        absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
+    CloseFile(fd);
+    unlink(path.c_str());
+    return status;
+  }
+  if (CloseFile(fd) != 0) {
+    absl::Status status =
+        absl::ErrnoToStatus(errno, absl::StrCat("close ", path));
+    unlink(path.c_str());
+    return status;
   }
   return absl::OkStatus();
 }
@@ -330,7 +490,14 @@ absl::Status EnsurePrivateDirectory(const std::string& path) {
     if (i < dir.size() && dir[i] != '/') continue;
     if (dir[i - 1] == '/') continue;
     const std::string level = dir.substr(0, i);
-    if (mkdir(level.c_str(), 0700) == 0 || errno == EEXIST) continue;
+    if (mkdir(level.c_str(), 0700) == 0) {
+      // 0700 whatever the umask (one of 0777 would leave it 0000).
+      if (chmod(level.c_str(), 0700) != 0) {
+        return absl::ErrnoToStatus(errno, absl::StrCat("chmod ", level));
+      }
+      continue;
+    }
+    if (errno == EEXIST) continue;
     const int mkdir_errno = errno;
     struct stat st;
     if (stat(level.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
@@ -365,34 +532,33 @@ absl::Status EnsurePrivateDirectory(const std::string& path) {
   return absl::OkStatus();
 }
 
-namespace internal {
-
-std::optional<std::string> AbsoluteEnv(const char* name) {
-  const char* value = getenv(name);
-  if (value == nullptr || value[0] != '/') return std::nullopt;
-  return std::string(value);
+absl::Status OpenNullOnClosedStandardStreams() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // open returns the lowest free descriptor: this one.
+    int null;
+    do {
+      null = open("/dev/null", O_RDWR);
+    } while (null < 0 && errno == EINTR);
+    if (null < 0) return absl::ErrnoToStatus(errno, "open /dev/null");
+    if (null != fd) {  // another thread took it meanwhile
+      close(null);
+      return absl::InternalError(
+          absl::StrCat("descriptor ", fd, " was taken while it was reopened"));
+    }
+  }
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> HomeDirectory() {
-  if (std::optional<std::string> home = AbsoluteEnv("HOME")) return *home;
-  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
-  std::vector<char> buffer(size > 0 ? static_cast<size_t>(size) : 16384);
-  passwd entry;
-  passwd* found = nullptr;
-  int rc;
-  while ((rc = getpwuid_r(geteuid(), &entry, buffer.data(), buffer.size(),
-                          &found)) == ERANGE &&
-         buffer.size() < (size_t{1} << 20)) {
-    buffer.resize(buffer.size() * 2);
-  }
-  if (rc == 0 && found != nullptr && found->pw_dir != nullptr &&
-      found->pw_dir[0] == '/') {
-    return std::string(found->pw_dir);
-  }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "no home directory: HOME is unset or not absolute, and the password "
-      "database has none for uid ",
-      geteuid()));
+namespace internal {
+
+int MoveAboveStandardStreams(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  const int err = errno;
+  close(fd);
+  errno = err;
+  return moved;
 }
 
 }  // namespace internal

@@ -127,6 +127,49 @@ TEST_F(FileLockTest, LockCreatesTheFileAndHoldsIt) {
 #endif
 }
 
+TEST_F(FileLockTest, TryLockCreatesOnlyWhenAsked) {
+  const std::string path = Path("leases/8800.lock");
+  ASSERT_TRUE(fs::create_directories(Path("leases")));
+  EXPECT_EQ(FileLock::TryLock(path).status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<FileLock> lock = FileLock::TryLock(path, /*create=*/true);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_EQ(FileLock::TryLock(path, true).status().code(),
+            absl::StatusCode::kUnavailable);
+  lock->Unlock();
+  EXPECT_TRUE(FileLock::TryLock(path).ok());
+}
+
+TEST_F(FileLockTest, ContentsAreWrittenInPlaceAndReadBack) {
+  const std::string path = Path("8800.lock");
+  absl::StatusOr<FileLock> lock = FileLock::TryLock(path, true);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_EQ(*lock->ReadContents(100), "");
+  ASSERT_TRUE(lock->WriteContents("a longer first record\n").ok());
+  ASSERT_TRUE(lock->WriteContents("short\n").ok());
+  EXPECT_EQ(*lock->ReadContents(100), "short\n");
+  // Another reader sees the same bytes while the lock is held.
+  EXPECT_EQ(ReadFile(path), "short\n");
+  EXPECT_EQ(lock->ReadContents(3).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(lock->WriteContents("").ok());
+  EXPECT_EQ(ReadFile(path), "");
+}
+
+TEST_F(FileLockTest, ThisProcessKindExcludesThreadsOfTheSameProcess) {
+  const std::string path = Path("registry.lock");
+  absl::StatusOr<FileLock> first =
+      FileLock::Lock(path, absl::Seconds(1), FileLock::Kind::kThisProcess);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<FileLock> second = FileLock::Lock(
+      path, absl::Milliseconds(20), FileLock::Kind::kThisProcess);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kDeadlineExceeded);
+  first->Unlock();
+  EXPECT_TRUE(
+      FileLock::Lock(path, absl::Seconds(1), FileLock::Kind::kThisProcess)
+          .ok());
+}
+
 TEST_F(FileLockTest, SecondLockInTheSameProcessTimesOutNamingTheFile) {
   const std::string path = Path("registry.lock");
   absl::StatusOr<FileLock> first = FileLock::Lock(path, absl::Seconds(1));
@@ -299,6 +342,136 @@ TEST_F(FileLockTest, KernelDropsTheLockOfAKilledHolder) {
   absl::StatusOr<FileLock> lock = FileLock::Lock(path, absl::Seconds(5));
   EXPECT_TRUE(lock.ok()) << lock.status();
   EXPECT_TRUE(fs::exists(path));
+}
+
+// ExitCodeOf runs `body` in a forked child and returns its exit code.
+template <typename Body>
+int ExitCodeOf(Body body) {
+  Child child([&](int) { _exit(body()); });
+  const int status = child.Wait();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(FileLockTest, ForkedChildNeverHoldsAThisProcessLock) {
+  const std::string path = Path("registry.lock");
+  absl::StatusOr<FileLock> lock =
+      FileLock::Lock(path, absl::Seconds(1), FileLock::Kind::kThisProcess);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  // A child forked while it is held (it inherits the descriptor) does not
+  // hold it: once the parent lets go, a third process gets it.
+  Child sleeper([](int ready) {
+    (void)!write(ready, "S", 1);
+    for (;;) pause();
+  });
+  ASSERT_EQ(sleeper.WaitReady(), 'S');
+  auto try_lock = [&] {
+    return FileLock::Lock(path, absl::ZeroDuration(),
+                          FileLock::Kind::kThisProcess)
+                   .ok()
+               ? 0
+               : 1;
+  };
+  EXPECT_EQ(ExitCodeOf(try_lock), 1) << "held by the parent";
+  lock->Unlock();
+  EXPECT_EQ(ExitCodeOf(try_lock), 0) << "not held by the forked child";
+}
+
+TEST_F(FileLockTest, ForkedChildKeepsASharedLock) {
+  const std::string path = Path("8800.lock");
+  absl::StatusOr<FileLock> lock = FileLock::TryLock(path, true);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  Child sleeper([](int ready) {
+    (void)!write(ready, "S", 1);
+    for (;;) pause();
+  });
+  ASSERT_EQ(sleeper.WaitReady(), 'S');
+  lock->Unlock();
+  EXPECT_EQ(FileLock::TryLock(path).status().code(),
+            absl::StatusCode::kUnavailable);
+  sleeper.Kill();
+  EXPECT_TRUE(FileLock::TryLock(path).ok());
+}
+
+// CloseEveryDescriptor closes 3..1023, as servers that "close inherited
+// files" do.
+void CloseEveryDescriptor() {
+  for (int fd = 3; fd < 1024; ++fd) close(fd);
+}
+
+TEST_F(FileLockTest, HoldPastCloseOutlastsClosedDescriptors) {
+  const std::string path = Path("8800.lock");
+  for (const bool hold : {false, true}) {
+    SCOPED_TRACE(hold ? "held past close" : "plain");
+    Child holder([&](int ready) {
+      absl::StatusOr<FileLock> lock = FileLock::TryLock(path, true);
+      if (!lock.ok()) _exit(1);
+      absl::StatusOr<bool> held = hold ? lock->HoldPastClose() : false;
+      if (!held.ok()) _exit(2);
+      (void)!write(ready, *held ? "H" : "P", 1);
+      CloseEveryDescriptor();
+      for (;;) pause();
+    });
+    const std::optional<char> said = holder.WaitReady();
+    ASSERT_TRUE(said == 'H' || said == 'P');
+    // The holder has closed its descriptors by the time the pipe reads EOF.
+    ASSERT_EQ(holder.WaitReady(), std::nullopt);
+    const bool still_held = FileLock::TryLock(path).status().code() ==
+                            absl::StatusCode::kUnavailable;
+#ifdef __linux__
+    EXPECT_EQ(said, hold ? 'H' : 'P');
+    EXPECT_EQ(still_held, hold);
+#else
+    EXPECT_EQ(said, 'P');  // not offered: the lock goes with the descriptor
+    EXPECT_FALSE(still_held);
+#endif
+    holder.Kill();
+    EXPECT_TRUE(FileLock::TryLock(path).ok());
+  }
+}
+
+TEST_F(FileLockTest, HoldPastCloseIsNotInheritedByFork) {
+  const std::string path = Path("8800.lock");
+  absl::StatusOr<FileLock> lock = FileLock::TryLock(path, true);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->HoldPastClose().ok());
+  Child child([](int ready) {
+    (void)!write(ready, "S", 1);
+    CloseEveryDescriptor();  // drops its copy of the descriptor
+    for (;;) pause();
+  });
+  ASSERT_EQ(child.WaitReady(), 'S');
+  ASSERT_EQ(child.WaitReady(), std::nullopt);
+  lock->Unlock();
+  EXPECT_TRUE(FileLock::TryLock(path).ok())
+      << "the child must not hold the lock through a copy of the mapping";
+}
+
+TEST_F(FileLockTest, NeverOnAStandardDescriptor) {
+  const std::string path = Path("8800.lock");
+  EXPECT_EQ(ExitCodeOf([&] {
+              close(0);
+              close(1);
+              close(2);
+              absl::StatusOr<FileLock> lock = FileLock::TryLock(path, true);
+              if (!lock.ok()) return 1;
+              absl::StatusOr<intptr_t> fd = lock->SetInheritable();
+              return fd.ok() && *fd > 2 ? 0 : 2;
+            }),
+            0);
+}
+
+TEST(OpenNullOnClosedStandardStreamsTest, FillsTheGaps) {
+  EXPECT_EQ(ExitCodeOf([] {
+              close(0);
+              close(2);
+              if (!OpenNullOnClosedStandardStreams().ok()) return 1;
+              for (int fd = 0; fd <= 2; ++fd) {
+                if (fcntl(fd, F_GETFD) == -1) return 2;
+              }
+              // Writes to the reopened stderr go nowhere, and do not fail.
+              return write(2, "x", 1) == 1 ? 0 : 3;
+            }),
+            0);
 }
 
 TEST_F(FileLockTest, LockWaitsForAHolderThatLetsGo) {
@@ -555,6 +728,21 @@ TEST_F(EnsurePrivateDirectoryTest, CreatesMissingLevelsPrivately) {
 #endif
 }
 
+#ifndef _WIN32
+TEST_F(EnsurePrivateDirectoryTest, IsPrivateWhateverTheUmask) {
+  for (const mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0777}}) {
+    const std::string path = Path(absl::StrCat("umask", mask, "/berth"));
+    const mode_t old = umask(mask);
+    const absl::Status status = EnsurePrivateDirectory(path);
+    umask(old);
+    ASSERT_TRUE(status.ok()) << status;
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700) << "umask " << mask;
+  }
+}
+#endif
+
 TEST_F(EnsurePrivateDirectoryTest, RefusesARegularFile) {
   WriteFile(Path("berth"), "");
   absl::Status status = EnsurePrivateDirectory(Path("berth"));
@@ -652,67 +840,41 @@ class ScopedEnv {
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
+TEST(PerUserDirectoryTest, IgnoresTheEnvironment) {
+  absl::StatusOr<std::string> before = PerUserDirectory("berth");
+  ASSERT_TRUE(before.ok()) << before.status();
+  ScopedEnv env;
+  for (const char* name : {"HOME", "XDG_RUNTIME_DIR", "XDG_STATE_HOME",
+                           "LOCALAPPDATA", "USERPROFILE", "TMPDIR"}) {
+    env.Set(name, std::nullopt);
+  }
+  absl::StatusOr<std::string> after = PerUserDirectory("berth");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, *before);
+}
+
 #ifdef __linux__
-TEST(UserStateDirectoryTest, PrefersXdgRuntimeDir) {
-  ScopedEnv env;
-  env.Set("XDG_RUNTIME_DIR", "/run/user/1234");
-  env.Set("XDG_STATE_HOME", "/home/u/.state");
-  env.Set("HOME", "/home/u");
-  EXPECT_EQ(*UserStateDirectory(), "/run/user/1234");
+TEST(PerUserDirectoryTest, IsOnDevShmNamedForTheUser) {
+  struct stat st;
+  const bool shm = lstat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode);
+  EXPECT_EQ(*PerUserDirectory("berth"),
+            absl::StrCat(shm ? "/dev/shm" : "/tmp", "/berth-", geteuid()));
 }
-
-TEST(UserStateDirectoryTest, ThenXdgStateHome) {
-  ScopedEnv env;
-  env.Set("XDG_RUNTIME_DIR", std::nullopt);
-  env.Set("XDG_STATE_HOME", "/home/u/.state");
-  env.Set("HOME", "/home/u");
-  EXPECT_EQ(*UserStateDirectory(), "/home/u/.state");
-}
-
-TEST(UserStateDirectoryTest, ThenHomeLocalState) {
-  ScopedEnv env;
-  env.Set("XDG_RUNTIME_DIR", "");
-  env.Set("XDG_STATE_HOME", std::nullopt);
-  env.Set("HOME", "/home/u");
-  EXPECT_EQ(*UserStateDirectory(), "/home/u/.local/state");
-}
-
-TEST(UserStateDirectoryTest, IgnoresRelativeValues) {
-  ScopedEnv env;
-  env.Set("XDG_RUNTIME_DIR", "run/user/1234");
-  env.Set("XDG_STATE_HOME", "./state");
-  env.Set("HOME", "/home/u");
-  EXPECT_EQ(*UserStateDirectory(), "/home/u/.local/state");
-}
-
-TEST(UserStateDirectoryTest, RelativeHomeFallsBackToThePasswordDatabase) {
-  ScopedEnv env;
-  env.Set("XDG_RUNTIME_DIR", std::nullopt);
-  env.Set("XDG_STATE_HOME", std::nullopt);
-  env.Set("HOME", "home/u");
-  absl::StatusOr<std::string> dir = UserStateDirectory();
-  ASSERT_TRUE(dir.ok()) << dir.status();  // every user here has a passwd entry
-  EXPECT_TRUE(absl::StartsWith(*dir, "/")) << *dir;
-  EXPECT_TRUE(absl::EndsWith(*dir, "/.local/state")) << *dir;
-}
-#endif  // __linux__
+#endif
 
 #ifdef __APPLE__
-TEST(UserStateDirectoryTest, IsApplicationSupportUnderHome) {
-  ScopedEnv env;
-  env.Set("HOME", "/Users/u");
-  EXPECT_EQ(*UserStateDirectory(), "/Users/u/Library/Application Support");
+TEST(PerUserDirectoryTest, IsUnderPrivateTmp) {
+  EXPECT_EQ(*PerUserDirectory("berth"),
+            absl::StrCat("/private/tmp/berth-", geteuid()));
 }
 #endif
 
 #ifdef _WIN32
-TEST(UserStateDirectoryTest, IsLocalAppData) {
-  ScopedEnv env;
-  env.Set("LOCALAPPDATA", "C:\\Users\\u\\AppData\\Local");
-  EXPECT_EQ(*UserStateDirectory(), "C:\\Users\\u\\AppData\\Local");
-  env.Set("LOCALAPPDATA", "AppData\\Local");
-  EXPECT_EQ(UserStateDirectory().status().code(),
-            absl::StatusCode::kFailedPrecondition);
+TEST(PerUserDirectoryTest, IsUnderTheLocalAppDataFolder) {
+  absl::StatusOr<std::string> dir = PerUserDirectory("berth");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  EXPECT_TRUE(absl::EndsWith(*dir, "\\berth")) << *dir;
+  EXPECT_EQ((*dir)[1], ':') << *dir;
 }
 #endif
 

@@ -23,13 +23,30 @@ absl::Status Unsupported(absl::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<FileLock> FileLock::Lock(const std::string&, absl::Duration) {
+absl::StatusOr<FileLock> FileLock::Lock(const std::string&, absl::Duration,
+                                        Kind) {
   return Unsupported("FileLock::Lock");
 }
 
-absl::StatusOr<FileLock> FileLock::TryLock(const std::string&) {
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string&, bool) {
   return Unsupported("FileLock::TryLock");
 }
+
+bool FileLock::TakenHere() const { return false; }
+
+absl::StatusOr<bool> FileLock::HoldPastClose() {
+  return Unsupported("FileLock::HoldPastClose");
+}
+
+absl::StatusOr<std::string> FileLock::ReadContents(int64_t) const {
+  return Unsupported("FileLock::ReadContents");
+}
+
+absl::Status FileLock::WriteContents(absl::string_view) {
+  return Unsupported("FileLock::WriteContents");
+}
+
+absl::Status OpenNullOnClosedStandardStreams() { return absl::OkStatus(); }
 
 void FileLock::Unlock() { handle_ = -1; }
 
@@ -41,16 +58,21 @@ absl::StatusOr<std::string> ReadFileToString(const std::string&, int64_t) {
   return Unsupported("ReadFileToString");
 }
 
-absl::Status ReplaceFileAtomically(const std::string&, absl::string_view) {
+absl::Status ReplaceFileAtomically(const std::string&, absl::string_view,
+                                   Durability) {
   return Unsupported("ReplaceFileAtomically");
+}
+
+absl::Status WriteNewFile(const std::string&, absl::string_view) {
+  return Unsupported("WriteNewFile");
 }
 
 absl::Status EnsurePrivateDirectory(const std::string&) {
   return Unsupported("EnsurePrivateDirectory");
 }
 
-absl::StatusOr<std::string> UserStateDirectory() {
-  return Unsupported("UserStateDirectory");
+absl::StatusOr<std::string> PerUserDirectory(absl::string_view) {
+  return Unsupported("PerUserDirectory");
 }
 
 }  // namespace berth::platform

@@ -12,6 +12,10 @@
 #define NOMINMAX
 #endif
 #include <windows.h>
+// shlobj.h needs windows.h first.
+#include <knownfolders.h>
+#include <objbase.h>
+#include <shlobj.h>
 
 #include <algorithm>
 #include <atomic>
@@ -126,12 +130,21 @@ HANDLE OpenLockFile(const std::wstring& path, DWORD disposition) {
                      nullptr, disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
 }
 
-// LockByte takes the exclusive lock on byte 0 without waiting. Lock files
-// are empty and locking past the end is allowed; locking one byte rather
-// than the whole file leaves the rest readable should anything be written
-// there one day.
-bool LockByte(HANDLE handle) {
+// Windows byte-range locks are mandatory: a locked byte can be neither read
+// nor written through another handle. The lock therefore sits on one byte
+// far past anything a lock file holds (locking past the end is allowed), so
+// the contents stay readable while the lock is held.
+constexpr DWORD kLockOffsetHigh = 0x40000000;  // byte 2^62
+
+OVERLAPPED LockPosition() {
   OVERLAPPED overlapped = {};
+  overlapped.OffsetHigh = kLockOffsetHigh;
+  return overlapped;
+}
+
+// LockByte takes the exclusive lock without waiting.
+bool LockByte(HANDLE handle) {
+  OVERLAPPED overlapped = LockPosition();
   return LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
                     0, 1, 0, &overlapped) != 0;
 }
@@ -185,8 +198,10 @@ bool IsDirectory(const std::wstring& path) {
 
 // --- FileLock ---------------------------------------------------------------
 
+// Kind::kThisProcess is the same lock: Windows has no fork, and a handle
+// that is not inheritable stays with its process.
 absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
-                                        absl::Duration timeout) {
+                                        absl::Duration timeout, Kind kind) {
   absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
   if (!wide.ok()) return wide.status();
 
@@ -209,6 +224,8 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
         FileLock lock;
         lock.path_ = path;
         lock.handle_ = reinterpret_cast<intptr_t>(handle);
+        lock.kind_ = kind;
+        lock.owner_pid_ = GetCurrentProcessId();
         return lock;
       }
       const DWORD error = GetLastError();
@@ -226,14 +243,15 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
           " waiting for the lock on ", path, " (held by another process)"));
     }
     absl::SleepFor(std::min(pause, timeout - waited));
-    pause = std::min(pause * 2, absl::Milliseconds(50));
+    pause = std::min(pause * 2, absl::Milliseconds(2));
   }
 }
 
-absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
+absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
+                                           bool create) {
   absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
   if (!wide.ok()) return wide.status();
-  HANDLE handle = OpenLockFile(*wide, OPEN_EXISTING);
+  HANDLE handle = OpenLockFile(*wide, create ? OPEN_ALWAYS : OPEN_EXISTING);
   if (handle == INVALID_HANDLE_VALUE) {
     return WindowsErrorToStatus(GetLastError(),
                                 absl::StrCat("CreateFileW ", path));
@@ -250,6 +268,7 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
   FileLock lock;
   lock.path_ = path;
   lock.handle_ = reinterpret_cast<intptr_t>(handle);
+  lock.owner_pid_ = GetCurrentProcessId();
   return lock;
 }
 
@@ -262,7 +281,7 @@ void FileLock::Unlock() {
   DWORD flags = 0;
   if (GetHandleInformation(handle, &flags) &&
       (flags & HANDLE_FLAG_INHERIT) == 0) {
-    OVERLAPPED overlapped = {};
+    OVERLAPPED overlapped = LockPosition();
     UnlockFileEx(handle, 0, 1, 0, &overlapped);
   }
   CloseHandle(handle);
@@ -281,6 +300,75 @@ absl::StatusOr<intptr_t> FileLock::SetInheritable() {
   }
   return handle_;
 }
+
+bool FileLock::TakenHere() const { return handle_ != -1; }  // no fork
+
+absl::StatusOr<bool> FileLock::HoldPastClose() {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("HoldPastClose: no lock held on ", path_));
+  }
+  return false;  // a lock goes with its handle on Windows
+}
+
+absl::StatusOr<std::string> FileLock::ReadContents(int64_t max_bytes) const {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ReadContents: no lock held on ", path_));
+  }
+  HANDLE handle = reinterpret_cast<HANDLE>(handle_);
+  std::string contents;
+  char buffer[4096];
+  for (;;) {
+    OVERLAPPED at = {};
+    at.Offset = static_cast<DWORD>(contents.size());
+    DWORD n = 0;
+    if (!ReadFile(handle, buffer, sizeof(buffer), &n, &at)) {
+      const DWORD error = GetLastError();
+      if (error == ERROR_HANDLE_EOF) return contents;
+      return WindowsErrorToStatus(error, absl::StrCat("ReadFile ", path_));
+    }
+    if (n == 0) return contents;
+    contents.append(buffer, n);
+    if (static_cast<int64_t>(contents.size()) > max_bytes) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path_, " is over the limit of ", max_bytes, " bytes"));
+    }
+  }
+}
+
+absl::Status FileLock::WriteContents(absl::string_view contents) {
+  if (handle_ == -1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("WriteContents: no lock held on ", path_));
+  }
+  HANDLE handle = reinterpret_cast<HANDLE>(handle_);
+  // Emptied first: a writer killed halfway leaves an empty file (nobody on
+  // file), never the head of one record over the tail of another.
+  LARGE_INTEGER start;
+  start.QuadPart = 0;
+  if (!SetFilePointerEx(handle, start, nullptr, FILE_BEGIN) ||
+      !SetEndOfFile(handle)) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("SetEndOfFile ", path_));
+  }
+  size_t done = 0;
+  while (done < contents.size()) {
+    OVERLAPPED at = {};
+    at.Offset = static_cast<DWORD>(done);
+    DWORD n = 0;
+    const DWORD chunk = static_cast<DWORD>(
+        std::min<size_t>(contents.size() - done, 1u << 30));
+    if (!WriteFile(handle, contents.data() + done, chunk, &n, &at) || n == 0) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  absl::StrCat("WriteFile ", path_));
+    }
+    done += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OpenNullOnClosedStandardStreams() { return absl::OkStatus(); }
 
 // --- Whole files ------------------------------------------------------------
 
@@ -332,7 +420,8 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 }
 
 absl::Status ReplaceFileAtomically(const std::string& path,
-                                   absl::string_view contents) {
+                                   absl::string_view contents,
+                                   Durability durability) {
   const size_t separator = path.find_last_of("\\/");
   const std::string base =
       separator == std::string::npos ? path : path.substr(separator + 1);
@@ -378,8 +467,9 @@ absl::Status ReplaceFileAtomically(const std::string& path,
     if (written == 0) return fail(ERROR_WRITE_FAULT, "WriteFile");
     contents.remove_prefix(written);
   }
-  if (!FlushFileBuffers(handle))
+  if (durability == Durability::kDurable && !FlushFileBuffers(handle)) {
     return fail(GetLastError(), "FlushFileBuffers");
+  }
   if (!CloseHandle(handle)) {
     const DWORD error = GetLastError();
     handle = INVALID_HANDLE_VALUE;
@@ -393,8 +483,10 @@ absl::Status ReplaceFileAtomically(const std::string& path,
   DWORD error = ERROR_SUCCESS;
   DWORD pause_ms = 10;
   for (int attempt = 0; attempt < 6; ++attempt) {
-    if (MoveFileExW(wide_temp.c_str(), wide_path->c_str(),
-                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    const DWORD flags =
+        MOVEFILE_REPLACE_EXISTING |
+        (durability == Durability::kDurable ? MOVEFILE_WRITE_THROUGH : 0);
+    if (MoveFileExW(wide_temp.c_str(), wide_path->c_str(), flags)) {
       return absl::OkStatus();
     }
     error = GetLastError();
@@ -411,6 +503,32 @@ absl::Status ReplaceFileAtomically(const std::string& path,
 
 // The directory's ACL is inherited from its parent (%LOCALAPPDATA% is the
 // user's own); ownership is not checked on Windows.
+absl::Status WriteNewFile(const std::string& path, absl::string_view contents) {
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+  HANDLE handle = CreateFileW(wide->c_str(), GENERIC_WRITE, 0, nullptr,
+                              CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("CreateFileW ", path));
+  }
+  while (!contents.empty()) {
+    const DWORD chunk =
+        static_cast<DWORD>(std::min<size_t>(contents.size(), size_t{1} << 30));
+    DWORD written = 0;
+    if (!WriteFile(handle, contents.data(), chunk, &written, nullptr) ||
+        written == 0) {
+      const DWORD error = GetLastError();
+      CloseHandle(handle);
+      DeleteFileW(wide->c_str());
+      return WindowsErrorToStatus(error, absl::StrCat("WriteFile ", path));
+    }
+    contents.remove_prefix(written);
+  }
+  CloseHandle(handle);
+  return absl::OkStatus();
+}
+
 absl::Status EnsurePrivateDirectory(const std::string& path) {
   if (path.empty()) {
     return absl::InvalidArgumentError("EnsurePrivateDirectory: empty path");
@@ -453,25 +571,25 @@ absl::Status EnsurePrivateDirectory(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> UserStateDirectory() {
-  wchar_t buffer[MAX_PATH + 1];
-  std::wstring value;
-  DWORD length = GetEnvironmentVariableW(L"LOCALAPPDATA", buffer, MAX_PATH + 1);
-  if (length > MAX_PATH) {  // too long for the buffer: length is the size
-    value.resize(length);
-    length = GetEnvironmentVariableW(L"LOCALAPPDATA", &value[0], length);
-    value.resize(length);
-  } else {
-    value.assign(buffer, length);
+absl::StatusOr<std::string> PerUserDirectory(absl::string_view name) {
+  // From the user's profile, not from %LOCALAPPDATA%: a service or a
+  // scheduled task sees the same folder as a desktop session.
+  PWSTR folder = nullptr;
+  const HRESULT result = SHGetKnownFolderPath(FOLDERID_LocalAppData,
+                                              KF_FLAG_DEFAULT, nullptr, &folder);
+  if (FAILED(result) || folder == nullptr) {
+    if (folder != nullptr) CoTaskMemFree(folder);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the local application data folder of this user is unknown "
+        "(SHGetKnownFolderPath failed with ",
+        absl::Hex(static_cast<uint32_t>(result)),
+        "); set BERTH_HOME to a directory of your own"));
   }
-  const bool absolute =
-      (value.size() >= 3 && value[1] == L':' && IsSeparator(value[2])) ||
-      (value.size() >= 2 && IsSeparator(value[0]) && IsSeparator(value[1]));
-  if (!absolute) {
-    return absl::FailedPreconditionError(
-        "LOCALAPPDATA is unset or not an absolute path");
-  }
-  return WideToUtf8(value);
+  const std::wstring wide(folder);
+  CoTaskMemFree(folder);
+  absl::StatusOr<std::string> base = WideToUtf8(wide);
+  if (!base.ok()) return base.status();
+  return JoinPath(*base, name);
 }
 
 }  // namespace berth::platform
