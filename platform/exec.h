@@ -4,13 +4,17 @@
 //
 // POSIX: ReplaceProcess execs the program in this process (execvp): it keeps
 // this process's PID, start time and the descriptors marked inheritable, and
-// nothing of the caller stays behind. With a listening socket it follows
-// systemd's socket activation protocol: the socket becomes descriptor 3, and
-// LISTEN_FDS=1, LISTEN_PID=<pid>, LISTEN_FDNAMES=<name> are set.
+// nothing of the caller stays behind. Listening sockets follow systemd's
+// socket activation protocol: they become descriptors 3, 4, ..., and
+// LISTEN_FDS=N, LISTEN_PID=<pid>, LISTEN_FDNAMES=<name>:<name>... are set.
 //
-// Windows has no exec: SpawnAndWait starts the program as a child in a job
-// object that kills it when this process ends, waits for it, and returns its
-// exit code.
+// SpawnAndWait runs the program as a child instead, waits for it and
+// returns its exit status; the child cannot outlive this process (Linux:
+// PR_SET_PDEATHSIG; Windows: a job object that kills it when this process
+// ends; elsewhere it may), and signals sent to this process (TERM, INT,
+// HUP, QUIT, USR1, USR2, by kill, not from the terminal, which signals both
+// already) are passed on to it. Windows has no exec: there this is the only
+// way. Listening sockets are handed over on POSIX only.
 //
 // Errors: NotFound when the program does not exist (a shell says 127),
 // PermissionDenied or FailedPrecondition when it cannot be executed (126).
@@ -34,22 +38,35 @@ struct ExecRequest {
   std::vector<std::string> argv;
   // Set in the program's environment (on top of this process's).
   std::vector<std::pair<std::string, std::string>> env;
-  // A listening socket to hand over as descriptor 3 (POSIX only), and the
-  // name for LISTEN_FDNAMES.
-  std::optional<intptr_t> listen_socket;
-  std::string listen_name;
+  // Listening sockets to hand over as descriptors 3, 4, ... (POSIX only),
+  // and their names for LISTEN_FDNAMES (one each).
+  std::vector<intptr_t> listen_sockets;
+  std::vector<std::string> listen_names;
   // Inheritable descriptors that must survive (e.g. a lease lock); moved off
-  // descriptor 3 when the socket needs it.
+  // descriptors 3.. when the sockets need them.
   std::vector<intptr_t> keep;
 };
+
+// CanReplaceProcess says whether ReplaceProcess works on this OS (POSIX).
+bool CanReplaceProcess();
+
+// CanHandOverSockets says whether listening sockets can be handed over
+// (POSIX).
+bool CanHandOverSockets();
 
 // ReplaceProcess execs `request` in this process. Returns only on failure.
 // Unimplemented on Windows.
 absl::Status ReplaceProcess(const ExecRequest& request);
 
 // SpawnAndWait runs `request` as a child, waits, and returns its exit
-// status. Windows only (Unimplemented elsewhere: use ReplaceProcess).
+// status (128 + N for a POSIX child killed by signal N, as shells say).
+// Errors are failures to start it.
 absl::StatusOr<int> SpawnAndWait(const ExecRequest& request);
+
+// ListenFdNames joins socket names for LISTEN_FDNAMES: each made printable
+// ASCII without ':' (other bytes become '_'), at most 255 bytes, never empty
+// ("unknown"), as systemd requires of file descriptor names.
+std::string ListenFdNames(const std::vector<std::string>& names);
 
 // ExitStatusForExecError maps a ReplaceProcess/SpawnAndWait error to the
 // status a shell would give: 127 not found, 126 not executable.

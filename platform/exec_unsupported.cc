@@ -4,6 +4,10 @@
 
 namespace berth::platform {
 
+bool CanHandOverSockets() { return false; }
+
+bool CanReplaceProcess() { return false; }
+
 absl::Status ReplaceProcess(const ExecRequest&) {
   return absl::UnimplementedError("ReplaceProcess: unsupported OS");
 }

@@ -85,6 +85,10 @@ class Handle {
 
 }  // namespace
 
+bool CanHandOverSockets() { return false; }
+
+bool CanReplaceProcess() { return false; }
+
 absl::Status ReplaceProcess(const ExecRequest&) {
   return absl::UnimplementedError(
       "Windows cannot replace a process; use SpawnAndWait");
@@ -94,7 +98,7 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
   if (request.argv.empty() || request.argv[0].empty()) {
     return absl::InvalidArgumentError("no program to run");
   }
-  if (request.listen_socket.has_value()) {
+  if (!request.listen_sockets.empty()) {
     return absl::UnimplementedError(
         "handing over a listening socket is not supported on Windows");
   }
