@@ -1,35 +1,23 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// allocator/allocator.h: which port an app gets, decided from a snapshot.
+// allocator/allocator.h: which ports an app may get, in which order, and
+// how to say what happened. Pure: no I/O, no clock, no state beyond the
+// object at hand; the same inputs always give the same answers.
 //
-// `Allocate` is a pure function of its arguments: no I/O, no clock, no
-// state kept between calls. The registry gathers the facts (entries marked
-// live/stale/unknown, ports found busy by probing, the app's last port, the
-// OS ephemeral range) and asks for a decision; the same inputs always give
-// the same decision.
+// The registry walks the candidates of a Plan one by one, checks each
+// against the OS and the lease files (only that port, only now), and tells
+// the Walk what stood in the way of each it passed over. The first
+// candidate nothing stands in the way of is the answer.
 //
-// Candidates, in order: the wanted port; the port this owner already holds
-// for the app; the app's last port (`Snapshot::last_port`, then the ports of
-// stale entries of the same app); the port derived from the app name; then
-// the rest of the range, scanning upward from the derived port and wrapping
-// around to `lo`. Only the wanted port may lie outside the range.
+// Candidates, in order: the wanted port; the ports this app held before
+// (Plan::remembered, most recent first); the port derived from the app name;
+// then the rest of the range, scanning upward from the derived port and
+// wrapping around to `lo`. Only the wanted port may lie outside the range.
+// Each port is offered once. Never offered: ports below 1024, ports on the
+// browsers' bad-ports list, ports in the OS ephemeral range, and
+// Plan::exclude.
 //
-// What a caller may rely on when `Allocate` returns a decision:
-//   - `port` is never held by a live or unknown entry of another owner, or
-//     of another app of the same owner.
-//   - Unless `existing`, `port` is not in `Snapshot::busy`, not below 1024,
-//     not in the ephemeral range and not on the browsers' bad-ports list.
-//   - `existing` means the requesting owner already holds this app on
-//     `port` (a live or unknown entry): the owner keeps what it holds, even if
-//     the port is busy (the owner itself may be listening) or outside the
-//     range; the caller neither probes it nor adds an entry.
-//   - `drop` lists every stale entry, ascending, whatever port is chosen.
-// Progress: a caller that probes a non-existing decision's port and, when it
-// is busy, adds it to `Snapshot::busy` and asks again, gets a different port
-// each time, and is done after at most (range size + 2) calls: a free port
-// or ResourceExhausted.
-//
-// Cost: O(entries + range size) per call.
+// Cost: Next is O(1) amortized, plus O(|remembered| + |exclude|) per port.
 
 #ifndef BERTH_ALLOCATOR_ALLOCATOR_H_
 #define BERTH_ALLOCATOR_ALLOCATOR_H_
@@ -40,9 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace berth::allocator {
@@ -62,87 +48,104 @@ struct PortRange {
 
 inline constexpr PortRange kDefaultRange{8800, 8999};
 
-// The process that holds (or asks for) a port. Two owners are the same only
-// when both the PID and the start token are equal.
-struct Owner {
-  int64_t pid = 0;
-  uint64_t start_token = 0;
-
-  friend bool operator==(const Owner& a, const Owner& b) {
-    return a.pid == b.pid && a.start_token == b.start_token;
-  }
-  friend bool operator!=(const Owner& a, const Owner& b) { return !(a == b); }
-};
-
-// What the registry found out about an entry's owner. Unknown blocks the
-// port like live and is never dropped.
-enum class EntryState { kLive, kStale, kUnknown };
-
-// One registry entry: `owner` holds `port` for `app`.
-struct Entry {
-  std::string app;
-  uint16_t port = 0;
-  Owner owner;
-  EntryState state = EntryState::kUnknown;
-};
-
-struct Request {
-  std::string app;  // must not be empty
-  Owner owner;
+// Plan says which ports one app may get.
+struct Plan {
+  std::string app;                 // not empty
   std::optional<uint16_t> wanted;  // an explicit ask (--port); not 0
+  // Ports this app held before, most recent first (stickiness); those
+  // outside `range` are not offered.
+  std::vector<uint16_t> remembered;
   PortRange range = kDefaultRange;
-  // False: every request gets a port of its own, even from an owner that
-  // already holds the app (a process holding two leases for one app needs
-  // two ports). True: the owner keeps what it holds (idempotent re-ask).
-  bool reuse_existing = true;
+  std::optional<PortRange> ephemeral;  // the OS ephemeral range, if known
+  // Never offered: e.g. the ports other apps of the same group just took.
+  std::vector<uint16_t> exclude;
 };
 
-struct Snapshot {
-  // Registry entries, each already marked live, stale or unknown.
-  std::vector<Entry> entries;
-  // Ports found busy by probing -> who listens ("" if unknown), e.g.
-  // "python3 (pid 77)".
-  absl::flat_hash_map<uint16_t, std::string> busy;
-  // App -> the port it had last (from the registry's history).
-  absl::flat_hash_map<std::string, uint16_t> last_port;
-  // The OS ephemeral range, if known.
-  std::optional<PortRange> ephemeral;
-};
+// Validate returns InvalidArgument for an empty app, a wanted port 0, an
+// invalid range (see ValidateRange) or an ephemeral range with lo > hi.
+absl::Status Validate(const Plan& plan);
 
-// Which candidate the decision's port came from.
-enum class Source {
-  kExisting,  // this owner already holds the app on it
-  kWanted,    // Request::wanted
-  kLast,      // the app's last port, or the port of its stale entry
-  kDerived,   // DerivedPort(app, range)
-  kScan,      // the scan of the range
-};
+// Which candidate a port came from.
+enum class Source { kWanted, kRemembered, kDerived, kScan };
 
-struct Decision {
+struct Candidate {
   uint16_t port = 0;
-  // True: the same owner already holds this app on `port`; no new entry, no
-  // probe.
-  bool existing = false;
   Source source = Source::kScan;
-  // Indexes into Snapshot::entries to remove, ascending: every stale entry.
-  std::vector<size_t> drop;
-  // For humans, e.g. "wanted port 8801 is held by web (pid 123); took 8802,
-  // derived from the app name".
-  std::string reason;
+
+  friend bool operator==(const Candidate& a, const Candidate& b) {
+    return a.port == b.port && a.source == b.source;
+  }
 };
 
-// Allocate picks the port for `request` given `snapshot` (see the overview
-// above for the candidates and guarantees). Errors:
-//   - InvalidArgument: empty app, wanted port 0, an invalid request range
-//     (see ValidateRange), or an ephemeral range with lo > hi;
-//   - ResourceExhausted: no candidate is allowed. The message counts the
-//     ports of the range as held by live processes, held by processes of
-//     unknown state, busy, and reserved (ephemeral range, browser bad ports,
-//     below 1024); each port once, under the first rule that blocks it in
-//     the order reserved, live, unknown, busy. It also says why the wanted
-//     port was passed over, if one was asked for.
-absl::StatusOr<Decision> Allocate(const Request& request,
-                                  const Snapshot& snapshot);
+// What stood in the way of a candidate, as the caller found it.
+enum class Obstacle {
+  kHeld,         // a live holder has it
+  kHeldUnknown,  // a holder whose state the OS could not tell has it
+  kBusy,         // something listens on it
+  kReserved,     // the OS refuses to bind it (Windows excluded port ranges)
+};
+
+// Walk yields the candidates of one Plan and keeps what the caller reports
+// about them, to explain the outcome. Copyable.
+class Walk {
+ public:
+  // `plan` must pass Validate.
+  explicit Walk(Plan plan);
+
+  // Next returns the next candidate, or nullopt when none is left.
+  std::optional<Candidate> Next();
+
+  // Pass records why `candidate` (just returned by Next) cannot be had.
+  // `who` names the holder or listener for people ("web (pid 123)",
+  // "python3 (pid 77)"), or is empty.
+  void Pass(const Candidate& candidate, Obstacle obstacle, std::string who);
+
+  // Describe names who stands behind an obstacle Pass recorded for `port`
+  // without a name (a listener is looked up only when someone will read
+  // about it, and only after every lock is let go).
+  void Describe(uint16_t port, std::string who);
+
+  // Took says, for people, how `candidate` was chosen after what was passed
+  // over, e.g. "wanted port 8801 is held by web (pid 123); took 8802,
+  // derived from the app name". `freed_from` names the gone holder whose
+  // stale entry the port was taken from, if any.
+  std::string Took(const Candidate& candidate,
+                   absl::string_view freed_from = "") const;
+
+  // Kept is Took for a port the same owner already holds for the app.
+  std::string Kept(uint16_t port, int64_t pid) const;
+
+  // Exhausted is the error once Next has run out: ResourceExhausted, counting
+  // the ports of the range as held by live processes, held by processes of
+  // unknown state, busy, and reserved (each port once), and saying why the
+  // wanted port was passed over, if one was asked for.
+  absl::Status Exhausted() const;
+
+  const Plan& plan() const { return plan_; }
+
+ private:
+  // Note is why a named (not scanned) candidate was passed over: a fixed
+  // text (reserved ports), or an obstacle and who stands behind it.
+  struct Note {
+    Candidate candidate;
+    std::string fixed;
+    Obstacle obstacle = Obstacle::kHeld;
+    std::string who;
+  };
+  std::string NoteText(const Note& note) const;
+  std::vector<std::string> NoteTexts() const;
+  std::optional<Candidate> Offer(uint16_t port, Source source);
+
+  Plan plan_;
+  uint16_t derived_ = 0;
+  // Named candidates, in order; the scan skips them.
+  std::vector<Candidate> named_;
+  size_t next_named_ = 0;
+  uint32_t scanned_ = 0;  // how many ports of the range the scan has visited
+  // Counts over the range, for Exhausted.
+  size_t held_ = 0, unknown_ = 0, busy_ = 0, reserved_ = 0;
+  std::vector<Note> notes_;
+};
 
 // DerivedPort returns the port `app` maps to inside `range`: lo + FNV-1a
 // 32-bit hash of the app's bytes modulo the range size. Stable across runs,
