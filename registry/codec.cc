@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -16,7 +17,8 @@
 namespace berth::registry {
 namespace {
 
-constexpr absl::string_view kMagic = "berth-registry";
+constexpr absl::string_view kRegistryMagic = "berth-registry";
+constexpr absl::string_view kLeaseMagic = "berth-lease";
 
 bool NeedsEscape(unsigned char c) {
   return c == '%' || c == '=' || c <= 0x20 || c == 0x7f;
@@ -67,10 +69,10 @@ absl::StatusOr<uint16_t> ParsePort(absl::string_view text) {
   return static_cast<uint16_t>(port);
 }
 
-// ParseEntry decodes the fields after "entry".
-absl::StatusOr<Record> ParseEntry(const std::vector<absl::string_view>& f) {
+// ParseEntry decodes the fields after "entry" (format 1).
+absl::StatusOr<v1::Record> ParseEntry(const std::vector<absl::string_view>& f) {
   if (f.size() < 3) return absl::DataLossError("entry needs PORT and APP");
-  Record r;
+  v1::Record r;
   auto port = ParsePort(f[1]);
   if (!port.ok()) return port.status();
   r.port = *port;
@@ -157,6 +159,225 @@ absl::StatusOr<std::string> UnescapeApp(absl::string_view escaped) {
   return out;
 }
 
+const char* HoldName(Hold hold) {
+  switch (hold) {
+    case Hold::kLock:
+      return "lock";
+    case Hold::kLockOrPid:
+      return "lock+pid";
+    case Hold::kPid:
+      break;
+  }
+  return "pid";
+}
+
+bool operator==(const LeaseRecord& a, const LeaseRecord& b) {
+  return a.port == b.port && a.app == b.app && a.scope == b.scope &&
+         a.pid == b.pid && a.start == b.start && a.unique_id == b.unique_id &&
+         a.pid_namespace == b.pid_namespace && a.boot_id == b.boot_id &&
+         a.since == b.since && a.hold == b.hold && a.extra == b.extra;
+}
+
+int FormatVersionOf(absl::string_view bytes) {
+  const absl::string_view first = bytes.substr(0, bytes.find('\n'));
+  const size_t space = first.rfind(' ');
+  int version = 0;
+  if (space == absl::string_view::npos ||
+      !ParseNumber(first.substr(space + 1), &version)) {
+    return 0;
+  }
+  const absl::string_view magic = first.substr(0, space);
+  return magic == kRegistryMagic || magic == kLeaseMagic ? version : 0;
+}
+
+namespace {
+
+// Lines splits a file into its lines after checking what every file of
+// these formats must be: no NUL, ends in a newline, first line `magic`.
+absl::StatusOr<std::vector<absl::string_view>> Lines(absl::string_view bytes,
+                                                     absl::string_view magic) {
+  if (bytes.find('\0') != absl::string_view::npos) {
+    return absl::DataLossError("file holds NUL bytes");
+  }
+  if (bytes.empty() || bytes.back() != '\n') {
+    return absl::DataLossError("file does not end in a newline: cut short");
+  }
+  bytes.remove_suffix(1);
+  std::vector<absl::string_view> lines = absl::StrSplit(bytes, '\n');
+  if (lines[0] != magic) {
+    return LineError(1, absl::StrCat("expected \"", magic, "\", found \"",
+                                     absl::CHexEscape(lines[0].substr(0, 40)),
+                                     "\""));
+  }
+  return lines;
+}
+
+// PlainValue accepts a value without control bytes or blanks at its ends.
+bool PlainValue(absl::string_view value) {
+  if (value.empty()) return false;
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return value.front() != ' ' && value.back() != ' ';
+}
+
+}  // namespace
+
+absl::StatusOr<LeaseRecord> DecodeLease(absl::string_view bytes) {
+  auto lines = Lines(bytes, absl::StrCat(kLeaseMagic, " ", kFormatVersion));
+  if (!lines.ok()) return lines.status();
+  LeaseRecord r;
+  bool ended = false;
+  absl::flat_hash_set<absl::string_view> seen;
+  for (size_t i = 1; i < lines->size(); ++i) {
+    const int n = static_cast<int>(i) + 1;
+    const absl::string_view line = (*lines)[i];
+    if (ended) return LineError(n, "text after \"end\"");
+    if (line == "end") {
+      ended = true;
+      continue;
+    }
+    const size_t space = line.find(' ');
+    if (space == absl::string_view::npos) {
+      return LineError(n, "expected \"KEY VALUE\"");
+    }
+    const absl::string_view key = line.substr(0, space);
+    const absl::string_view value = line.substr(space + 1);
+    if (!ValidKey(key)) return LineError(n, "bad field name");
+    if (!seen.insert(key).second) {
+      return LineError(n, absl::StrCat("field ", key, " given twice"));
+    }
+    if (!PlainValue(value)) return LineError(n, "bad value");
+    bool ok = true;
+    if (key == "port") {
+      auto port = ParsePort(value);
+      ok = port.ok();
+      if (ok) r.port = *port;
+    } else if (key == "app" || key == "scope") {
+      auto text = UnescapeApp(value);
+      if (!text.ok()) return LineError(n, text.status().message());
+      (key == "app" ? r.app : r.scope) = *std::move(text);
+      ok = key == "app" || r.scope != "-";
+    } else if (key == "pid") {
+      ok = ParseNumber(value, &r.pid) && r.pid > 0;
+    } else if (key == "start") {
+      uint64_t start = 0;
+      ok = ParseNumber(value, &start);
+      r.start = start;
+    } else if (key == "unique") {
+      ok = ParseNumber(value, &r.unique_id);
+    } else if (key == "pidns") {
+      uint64_t ns = 0;
+      ok = ParseNumber(value, &ns);
+      r.pid_namespace = ns;
+    } else if (key == "boot") {
+      ok = value.find(' ') == absl::string_view::npos;
+      r.boot_id = std::string(value);
+    } else if (key == "since") {
+      ok = ParseNumber(value, &r.since);
+    } else if (key == "hold") {
+      if (value == "lock") {
+        r.hold = Hold::kLock;
+      } else if (value == "lock+pid") {
+        r.hold = Hold::kLockOrPid;
+      } else if (value == "pid") {
+        r.hold = Hold::kPid;
+      } else {
+        ok = false;
+      }
+    } else {
+      r.extra.emplace_back(std::string(key), std::string(value));
+    }
+    if (!ok) {
+      return LineError(n, absl::StrCat("bad value for ", key, ": \"",
+                                       absl::CHexEscape(value.substr(0, 40)),
+                                       "\""));
+    }
+  }
+  if (!ended) return absl::DataLossError("no \"end\" line: cut short");
+  for (absl::string_view required : {"port", "app", "pid", "since", "hold"}) {
+    if (!seen.contains(required)) {
+      return absl::DataLossError(absl::StrCat("no ", required, " field"));
+    }
+  }
+  return r;
+}
+
+std::string EncodeLease(const LeaseRecord& r) {
+  std::string out = absl::StrCat(kLeaseMagic, " ", kFormatVersion, "\nport ",
+                                 r.port, "\napp ", EscapeApp(r.app), "\n");
+  if (!r.scope.empty()) absl::StrAppend(&out, "scope ", EscapeApp(r.scope), "\n");
+  absl::StrAppend(&out, "pid ", r.pid, "\n");
+  if (r.start) absl::StrAppend(&out, "start ", *r.start, "\n");
+  if (r.unique_id != 0) absl::StrAppend(&out, "unique ", r.unique_id, "\n");
+  if (r.pid_namespace) absl::StrAppend(&out, "pidns ", *r.pid_namespace, "\n");
+  if (!r.boot_id.empty()) absl::StrAppend(&out, "boot ", r.boot_id, "\n");
+  absl::StrAppend(&out, "since ", r.since, "\nhold ", HoldName(r.hold), "\n");
+  for (const auto& [key, value] : r.extra) {
+    absl::StrAppend(&out, key, " ", value, "\n");
+  }
+  out.append("end\n");
+  return out;
+}
+
+absl::StatusOr<Memory> DecodeMemory(absl::string_view bytes) {
+  Memory memory;
+  if (bytes.empty()) return memory;
+  auto lines = Lines(bytes, absl::StrCat(kRegistryMagic, " ", kFormatVersion));
+  if (!lines.ok()) return lines.status();
+  bool ended = false;
+  for (size_t i = 1; i < lines->size(); ++i) {
+    const int n = static_cast<int>(i) + 1;
+    const absl::string_view line = (*lines)[i];
+    if (ended) return LineError(n, "text after \"end\"");
+    const std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+    if (f[0] == "end" && f.size() == 1) {
+      ended = true;
+    } else if (f[0] == "remember") {
+      if (f.size() < 4) return LineError(n, "remember needs SCOPE APP PORT...");
+      Remembered r;
+      if (f[1] != "-") {
+        auto scope = UnescapeApp(f[1]);
+        if (!scope.ok()) return LineError(n, scope.status().message());
+        r.scope = *std::move(scope);
+      }
+      auto app = UnescapeApp(f[2]);
+      if (!app.ok()) return LineError(n, app.status().message());
+      r.app = *std::move(app);
+      for (size_t k = 3; k < f.size(); ++k) {
+        auto port = ParsePort(f[k]);
+        if (!port.ok()) return LineError(n, port.status().message());
+        r.ports.push_back(*port);
+      }
+      memory.apps.push_back(std::move(r));
+    } else if (ValidKey(f[0]) && PlainValue(line)) {
+      memory.unknown_lines.emplace_back(line);
+    } else {
+      return LineError(n, "not a registry line");
+    }
+  }
+  if (!ended) return absl::DataLossError("no \"end\" line: cut short");
+  return memory;
+}
+
+std::string EncodeMemory(const Memory& memory) {
+  std::string out = absl::StrCat(kRegistryMagic, " ", kFormatVersion, "\n");
+  for (const Remembered& r : memory.apps) {
+    absl::StrAppend(&out, "remember ",
+                    r.scope.empty() ? "-" : EscapeApp(r.scope), " ",
+                    EscapeApp(r.app));
+    for (uint16_t port : r.ports) absl::StrAppend(&out, " ", port);
+    out.push_back('\n');
+  }
+  for (const std::string& line : memory.unknown_lines) {
+    absl::StrAppend(&out, line, "\n");
+  }
+  out.append("end\n");
+  return out;
+}
+
+namespace v1 {
+
 absl::StatusOr<RegistryData> Decode(absl::string_view bytes) {
   RegistryData data;
   if (bytes.empty()) return data;
@@ -168,7 +389,7 @@ absl::StatusOr<RegistryData> Decode(absl::string_view bytes) {
   }
   bytes.remove_suffix(1);
   const std::vector<absl::string_view> lines = absl::StrSplit(bytes, '\n');
-  const std::string magic = absl::StrCat(kMagic, " ", kFormatVersion);
+  const std::string magic = absl::StrCat(kRegistryMagic, " 1");
   if (lines[0] != magic) {
     return LineError(1, absl::StrCat("expected \"", magic, "\", found \"",
                                      lines[0].substr(0, 40), "\""));
@@ -221,7 +442,7 @@ absl::StatusOr<RegistryData> Decode(absl::string_view bytes) {
 }
 
 std::string Encode(const RegistryData& data) {
-  std::string out = absl::StrCat(kMagic, " ", kFormatVersion, "\n");
+  std::string out = absl::StrCat(kRegistryMagic, " 1\n");
   if (!data.boot_id.empty()) absl::StrAppend(&out, "boot ", data.boot_id, "\n");
   for (const Record& r : data.entries) {
     absl::StrAppend(&out, "entry ", r.port, " ", EscapeApp(r.app),
@@ -242,4 +463,6 @@ std::string Encode(const RegistryData& data) {
   return out;
 }
 
+
+}  // namespace v1
 }  // namespace berth::registry

@@ -2,113 +2,90 @@
 
 #include "registry/registry.h"
 
-#include <cstdio>
-#include <cstdlib>
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "registry/codec.h"
 
 namespace berth::registry {
 namespace {
 
-// How many `last` lines the registry remembers (oldest go first).
-constexpr size_t kMaxLastPorts = 256;
+// How many ports the memory keeps per app, and how many apps in all.
+constexpr size_t kRememberedPorts = 16;
 
-bool IsAbsolute(absl::string_view path) {
-  if (!path.empty() && (path[0] == '/' || path[0] == '\\')) return true;
-  // Windows drive paths: C:\ or C:/
-  return path.size() >= 3 && path[1] == ':' &&
-         (path[2] == '\\' || path[2] == '/');
+bool Contains(const std::vector<uint16_t>& ports, uint16_t port) {
+  return std::find(ports.begin(), ports.end(), port) != ports.end();
 }
 
-allocator::EntryState ToAllocatorState(EntryState state) {
-  switch (state) {
-    case EntryState::kLive:
-      return allocator::EntryState::kLive;
-    case EntryState::kStale:
-      return allocator::EntryState::kStale;
-    case EntryState::kUnknown:
-      break;
-  }
-  return allocator::EntryState::kUnknown;
-}
-
-// RememberLast records that `app` held `port` most recently.
-void RememberLast(RegistryData& data, const std::string& app, uint16_t port) {
-  for (auto it = data.last.begin(); it != data.last.end(); ++it) {
-    if (it->app == app) {
-      data.last.erase(it);
-      break;
-    }
-  }
-  data.last.push_back({port, app});
-  if (data.last.size() > kMaxLastPorts) data.last.erase(data.last.begin());
-}
-
-// TempFilePid returns the PID in the name of a temp file that
-// platform::ReplaceFileAtomically makes for `registry`
-// (".registry.tmp-PID-HEX"), or 0 for any other name.
-int64_t TempFilePid(absl::string_view name) {
-  constexpr absl::string_view kPrefix = ".registry.tmp-";
-  if (!absl::ConsumePrefix(&name, kPrefix)) return 0;
-  const size_t dash = name.find('-');
-  int64_t pid = 0;
-  if (dash == absl::string_view::npos ||
-      !absl::SimpleAtoi(name.substr(0, dash), &pid) || pid <= 0) {
+// LeasePort returns the port a lease file's name stands for ("8825.lock"),
+// or 0 for any other name.
+uint16_t LeasePort(absl::string_view name) {
+  if (!absl::ConsumeSuffix(&name, ".lock") || name.empty() ||
+      name.size() > 5 || name[0] == '0') {
     return 0;
   }
-  return pid;
+  uint32_t port = 0;
+  for (char c : name) {
+    if (c < '0' || c > '9') return 0;
+  }
+  if (!absl::SimpleAtoi(name, &port) || port == 0 || port > 65535) return 0;
+  return static_cast<uint16_t>(port);
 }
 
-// RemoveDeadWritersTempFiles removes the temp files of writers that died
-// between creating and renaming theirs (SIGKILL, power loss): nothing else
-// ever would, and each such death would leave one more. Called with the
-// registry lock held, so no live berth is writing one; the PID check spares
-// a writer that is alive all the same. Best effort: errors are ignored.
-void RemoveDeadWritersTempFiles(const std::string& dir,
-                                const platform::ProcessInspector& inspector) {
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const int64_t pid = TempFilePid(it->path().filename().string());
-    if (pid == 0) continue;
-    auto status = inspector.Inspect(pid);
-    if (status.ok() && status->liveness == platform::Liveness::kDead) {
-      std::error_code ignored;
-      std::filesystem::remove(it->path(), ignored);
-    }
+// Decoded holds what a lease file's bytes say.
+struct Decoded {
+  std::optional<LeaseRecord> record;
+  bool undecodable = false;
+};
+
+Decoded DecodeBytes(absl::StatusOr<std::string> bytes, uint16_t port) {
+  Decoded d;
+  if (!bytes.ok()) {
+    d.undecodable = !absl::IsNotFound(bytes.status());
+    return d;
   }
+  if (bytes->empty()) return d;
+  absl::StatusOr<LeaseRecord> record = DecodeLease(*bytes);
+  if (!record.ok() || record->port != port) {
+    d.undecodable = true;
+    return d;
+  }
+  d.record = *std::move(record);
+  return d;
+}
+
+// EphemeralOnce reads the OS ephemeral range once per process: it changes
+// only when an administrator changes it.
+std::optional<allocator::PortRange> EphemeralOnce() {
+  static const std::optional<allocator::PortRange> range =
+      []() -> std::optional<allocator::PortRange> {
+    absl::StatusOr<platform::PortRange> eph = platform::EphemeralPortRange();
+    if (!eph.ok()) return std::nullopt;
+    return allocator::PortRange{eph->lo, eph->hi};
+  }();
+  return range;
+}
+
+// Obstacle says how a verdict stands in the way of an allocation.
+allocator::Obstacle ObstacleOf(EntryState state) {
+  return state == EntryState::kLive ? allocator::Obstacle::kHeld
+                                    : allocator::Obstacle::kHeldUnknown;
 }
 
 }  // namespace
 
-const char* EntryStateName(EntryState state) {
-  switch (state) {
-    case EntryState::kLive:
-      return "live";
-    case EntryState::kStale:
-      return "stale";
-    case EntryState::kUnknown:
-      break;
-  }
-  return "unknown";
+std::string HolderText(const LeaseRecord& record) {
+  return absl::StrCat(record.app, " (pid ", record.pid, ")");
 }
-
-struct Registry::Loaded {
-  platform::FileLock lock;
-  RegistryData data;
-  std::vector<Entry> entries;  // data.entries with their states, same order
-  std::string boot_id;         // this boot's; empty when unknown
-};
 
 Registry::Registry(Options options) : options_(std::move(options)) {
   if (options_.inspector == nullptr) {
@@ -116,6 +93,7 @@ Registry::Registry(Options options) : options_(std::move(options)) {
   }
   if (!options_.probe) options_.probe = platform::ProbePort;
   if (!options_.now) options_.now = absl::Now;
+  if (!options_.ephemeral) options_.ephemeral = EphemeralOnce;
   if (options_.warnings == nullptr) options_.warnings = &std::cerr;
 }
 
@@ -124,281 +102,612 @@ std::string Registry::LeasePath(uint16_t port) const {
                             absl::StrCat(port, ".lock"));
 }
 
-absl::StatusOr<Registry::Loaded> Registry::Load(bool writable, bool inspect) {
-  Loaded l;
-  const std::string path = platform::JoinPath(options_.dir, "registry");
-  if (writable) {
-    for (const std::string& dir :
-         {options_.dir, platform::JoinPath(options_.dir, "leases")}) {
-      if (absl::Status s = platform::EnsurePrivateDirectory(dir); !s.ok()) {
+std::string Registry::MemoryPath() const {
+  return platform::JoinPath(options_.dir, "registry");
+}
+
+absl::Status Registry::EnsureDirectories() const {
+  if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
+      !s.ok()) {
+    return s;
+  }
+  return platform::EnsurePrivateDirectory(
+      platform::JoinPath(options_.dir, "leases"));
+}
+
+// --- The memory -------------------------------------------------------------
+
+void Registry::MoveAside(const std::string& path, absl::string_view bytes,
+                         absl::string_view why) {
+  // WriteNewFile never replaces a file: the first free name wins, so no
+  // backup overwrites another, even within one second.
+  static std::atomic<int> counter{0};
+  const std::string stamp = absl::FormatTime(
+      "%Y%m%dT%H%M%SZ", options_.now(), absl::UTCTimeZone());
+  auto self = options_.inspector->Self();
+  const int64_t pid = self.ok() ? self->pid : 0;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string aside = absl::StrCat(path, ".corrupt-", stamp, "-", pid,
+                                           "-", counter.fetch_add(1));
+    absl::Status s = platform::WriteNewFile(aside, bytes);
+    if (absl::IsAlreadyExists(s)) continue;
+    if (s.ok()) {
+      *options_.warnings << "berth: warning: " << path << " did not decode ("
+                         << why << "); kept a copy in " << aside
+                         << " and went on without it\n";
+    } else {
+      *options_.warnings << "berth: warning: " << path << " did not decode ("
+                         << why << ") and could not be copied aside ("
+                         << s.message() << "); went on without it\n";
+    }
+    return;
+  }
+}
+
+absl::StatusOr<Memory> Registry::ReadMemory() {
+  const std::string path = MemoryPath();
+  for (int round = 0;; ++round) {
+    absl::StatusOr<std::string> bytes =
+        platform::ReadFileToString(path, kMaxMemoryBytes);
+    if (absl::IsNotFound(bytes.status())) return Memory{};
+    std::string text;
+    absl::Status bad;
+    if (bytes.ok()) {
+      text = *std::move(bytes);
+      if (FormatVersionOf(text) == 1 && round == 0) {
+        if (absl::Status s = ConvertFormat1(text); !s.ok()) return s;
+        continue;  // read the converted file
+      }
+      absl::StatusOr<Memory> memory = DecodeMemory(text);
+      if (memory.ok()) return memory;
+      bad = memory.status();
+    } else if (absl::IsFailedPrecondition(bytes.status())) {
+      bad = bytes.status();  // larger than anything berth writes
+    } else {
+      return bytes.status();
+    }
+    // Under the lock, so that of several callers only one moves it aside
+    // and tells the user.
+    auto lock = platform::FileLock::Lock(
+        platform::JoinPath(options_.dir, "registry.lock"),
+        options_.lock_timeout, platform::FileLock::Kind::kThisProcess);
+    if (!lock.ok()) return Memory{};  // someone else is mending it
+    absl::StatusOr<std::string> again =
+        platform::ReadFileToString(path, kMaxMemoryBytes);
+    if (again.ok() && *again != text) continue;  // replaced meanwhile
+    if (again.ok() || absl::IsFailedPrecondition(again.status())) {
+      MoveAside(path, text, bad.message());
+      if (absl::Status s = platform::ReplaceFileAtomically(
+              path, EncodeMemory(Memory{}), platform::Durability::kFast);
+          !s.ok()) {
         return s;
       }
     }
-  } else if (std::error_code ec; std::filesystem::exists(
-                 std::filesystem::symlink_status(options_.dir, ec))) {
-    // A read creates no directory, but trusts one no more than a write
-    // does: the lock file it opens (O_CREAT) and the entries it reads must
-    // not come from a symlink's target or another user's directory.
-    if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
-        !s.ok()) {
-      return s;
-    }
+    return Memory{};
   }
+}
+
+absl::Status Registry::ConvertFormat1(const std::string& bytes) {
   auto lock = platform::FileLock::Lock(
-      platform::JoinPath(options_.dir, "registry.lock"),
-      options_.lock_timeout);
-  // Reading a registry that was never written: nothing to report.
-  if (!writable && absl::IsNotFound(lock.status())) return l;
+      platform::JoinPath(options_.dir, "registry.lock"), options_.lock_timeout,
+      platform::FileLock::Kind::kThisProcess);
   if (!lock.ok()) return lock.status();
-  l.lock = *std::move(lock);
-  if (writable) RemoveDeadWritersTempFiles(options_.dir, *options_.inspector);
-
-  auto bytes = platform::ReadFileToString(path, kMaxRegistryBytes);
-  absl::Status bad;
-  if (bytes.ok()) {
-    auto data = Decode(*bytes);
-    if (data.ok()) {
-      l.data = *std::move(data);
-    } else {
-      bad = data.status();
-    }
-  } else if (absl::IsFailedPrecondition(bytes.status())) {
-    bad = bytes.status();  // larger than any registry berth writes
-  } else if (!absl::IsNotFound(bytes.status())) {
-    return bytes.status();
-  }
-  if (!bad.ok()) {
-    if (writable) {
-      const std::string aside = absl::StrCat(
-          path, ".corrupt-",
-          absl::FormatTime("%Y%m%dT%H%M%SZ", options_.now(),
-                           absl::UTCTimeZone()));
-      if (std::rename(path.c_str(), aside.c_str()) != 0) {
-        return absl::ErrnoToStatus(errno,
-                                   absl::StrCat("rename ", path, " ", aside));
+  // Another caller may have converted it while this one waited.
+  absl::StatusOr<std::string> now =
+      platform::ReadFileToString(MemoryPath(), kMaxMemoryBytes);
+  if (!now.ok() || *now != bytes) return absl::OkStatus();
+  absl::StatusOr<v1::RegistryData> old = v1::Decode(bytes);
+  Memory memory;
+  if (!old.ok()) {
+    MoveAside(MemoryPath(), bytes, old.status().message());
+  } else {
+    auto remember = [&](const std::string& app, uint16_t port) {
+      for (Remembered& r : memory.apps) {
+        if (r.scope.empty() && r.app == app) {
+          if (!Contains(r.ports, port)) r.ports.push_back(port);
+          return;
+        }
       }
-      *options_.warnings << "berth: warning: " << path
-                         << " did not decode (" << bad.message()
-                         << "); moved it to " << aside
-                         << " and started a new registry\n";
-    } else {
-      *options_.warnings << "berth: warning: " << path
-                         << " did not decode (" << bad.message()
-                         << "); the next berth get or prune moves it aside\n";
-    }
-  }
-
-  auto boot = options_.inspector->BootId();
-  if (boot.ok()) l.boot_id = *boot;
-  const bool other_boot = !l.data.boot_id.empty() && !l.boot_id.empty() &&
-                          l.data.boot_id != l.boot_id;
-
-  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
-      inspected;
-  l.entries.reserve(l.data.entries.size());
-  for (const Record& r : l.data.entries) {
-    Entry e;
-    e.app = r.app;
-    e.port = r.port;
-    e.owner = {r.pid, r.start};
-    e.since = r.since;
-    e.lease = r.lease;
-    e.state = EntryState::kLive;
-    if (other_boot) {
-      e.state = EntryState::kStale;
-      e.why = "recorded before the machine last booted";
-    } else if (!inspect) {
-      // A release needs no verdicts: the next allocation makes them.
-    } else if (r.lease &&
-               platform::FileLock::TryLock(LeasePath(r.port)).ok()) {
-      // Nobody holds the lease: the holder is gone, whatever its PID says.
-      e.state = EntryState::kStale;
-      e.why = "its lease lock is free: the holder is gone";
-    } else {
-      // Owners often hold several ports: ask the OS once per PID.
-      auto [it, fresh] = inspected.try_emplace(r.pid, platform::ProcessStatus{});
-      if (fresh) it->second = options_.inspector->Inspect(r.pid);
-      const absl::StatusOr<platform::ProcessStatus>& st = it->second;
-      if (!st.ok()) {
-        e.state = EntryState::kUnknown;
-        e.why = std::string(st.status().message());
-      } else if (st->liveness == platform::Liveness::kDead) {
-        e.state = EntryState::kStale;
-        e.why = absl::StrCat("process ", r.pid, " is gone");
-      } else if (st->liveness == platform::Liveness::kUnknown) {
-        e.state = EntryState::kUnknown;
-        e.why = absl::StrCat("the OS cannot say whether process ", r.pid,
-                             " is alive");
-      } else if (st->start_token && *st->start_token != r.start) {
-        e.state = EntryState::kStale;
-        e.why = absl::StrCat("PID ", r.pid, " now belongs to another process");
+      memory.apps.push_back({"", app, {port}});
+    };
+    for (const v1::Record& e : old->entries) {
+      remember(e.app, e.port);
+      // Each entry becomes its port's lease record, unless the port's lock
+      // is held (a format 1 lease holder still running: its lock protects
+      // the port) or a record is there already.
+      auto lease = platform::FileLock::TryLock(LeasePath(e.port), true);
+      if (!lease.ok()) continue;
+      auto current = lease->ReadContents(kMaxLeaseRecordBytes);
+      if (!current.ok() || !current->empty()) continue;
+      LeaseRecord r;
+      r.port = e.port;
+      r.app = e.app;
+      r.pid = e.pid;
+      // Format 1 wrote 0 for a start token it could not read.
+      if (e.start != 0) r.start = e.start;
+      r.boot_id = old->boot_id;
+      r.since = e.since;
+      r.hold = e.lease ? Hold::kLockOrPid : Hold::kPid;
+      r.extra = e.extra;
+      if (absl::Status s = lease->WriteContents(EncodeLease(r)); !s.ok()) {
+        return s;
       }
     }
-    l.entries.push_back(std::move(e));
+    for (const v1::LastPort& last : old->last) remember(last.app, last.port);
   }
-  return l;
+  return platform::ReplaceFileAtomically(MemoryPath(), EncodeMemory(memory),
+                                         platform::Durability::kFast);
 }
 
-absl::Status Registry::Store(Loaded& l) {
-  // The file never keeps an entry known to be stale: that also keeps entries
-  // from an earlier boot from being relabelled with this boot's identity.
-  for (size_t i = l.entries.size(); i-- > 0;) {
-    if (l.entries[i].state == EntryState::kStale) {
-      RememberLast(l.data, l.entries[i].app, l.entries[i].port);
-      l.entries.erase(l.entries.begin() + i);
-      l.data.entries.erase(l.data.entries.begin() + i);
-    }
-  }
-  if (!l.boot_id.empty()) l.data.boot_id = l.boot_id;
-  return platform::ReplaceFileAtomically(
-      platform::JoinPath(options_.dir, "registry"), Encode(l.data));
-}
-
-absl::StatusOr<Allocation> Registry::Allocate(const AllocateRequest& request) {
-  auto loaded = Load(/*writable=*/true);
-  if (!loaded.ok()) return loaded.status();
-  Loaded& l = *loaded;
-
-  allocator::Request req;
-  req.app = request.app;
-  req.owner = {request.owner.pid, request.owner.start_token};
-  req.wanted = request.wanted;
-  req.range = request.range;
-  req.reuse_existing = !request.lease;
-  allocator::Snapshot snap;
-  snap.entries.reserve(l.entries.size());
-  for (size_t i = 0; i < l.entries.size(); ++i) {
-    const Entry& e = l.entries[i];
-    snap.entries.push_back({e.app, e.port,
-                            {e.owner.pid, e.owner.start_token},
-                            ToAllocatorState(e.state)});
-  }
-  for (const LastPort& last : l.data.last) snap.last_port[last.app] = last.port;
-  if (auto eph = platform::EphemeralPortRange(); eph.ok()) {
-    snap.ephemeral = allocator::PortRange{eph->lo, eph->hi};
-  }
-
-  Allocation out;
-  // Each round either settles or marks one more port busy, so the loop ends
-  // after at most one round per port of the range (plus the wanted port).
-  for (;;) {
-    auto decision = allocator::Allocate(req, snap);
-    if (!decision.ok()) return decision.status();
-    out.reason = decision->reason;
-    out.existing = decision->existing;
-    if (decision->existing) {
-      for (const Entry& e : l.entries) {
-        if (e.port == decision->port) out.entry = e;
-      }
-      break;
-    }
-    const uint16_t port = decision->port;
-    auto probe = options_.probe(port);
-    if (!probe.ok()) return probe.status();
-    if (!probe->free()) {
-      snap.busy[port] =
-          options_.describe_listener ? options_.describe_listener(port) : "";
-      continue;
-    }
-    if (request.lease) {
-      auto lease = platform::FileLock::Lock(LeasePath(port), absl::ZeroDuration());
-      if (!lease.ok()) {
-        if (!absl::IsDeadlineExceeded(lease.status())) return lease.status();
-        snap.busy[port] = "its lease is held by a process not on file";
+void Registry::Remember(
+    const std::string& scope, const std::vector<Claim>& claims,
+    const std::vector<std::pair<std::string, uint16_t>>& lost) {
+  // Change applies this allocation to `memory`; true when it changed.
+  auto change = [&](Memory& memory) {
+    bool changed = false;
+    for (const Claim& claim : claims) {
+      if (claim.existing) continue;
+      const std::string& app = claim.entry.record.app;
+      const uint16_t port = claim.entry.record.port;
+      auto it = std::find_if(
+          memory.apps.begin(), memory.apps.end(),
+          [&](const Remembered& r) { return r.scope == scope && r.app == app; });
+      if (it == memory.apps.end()) {
+        memory.apps.push_back({scope, app, {port}});
+        changed = true;
         continue;
       }
-      out.lease_lock = *std::move(lease);
+      if (Contains(it->ports, port)) continue;
+      // Forget the ports others have taken since; keep the rest.
+      for (const auto& [lost_app, lost_port] : lost) {
+        if (lost_app != app) continue;
+        auto gone = std::find(it->ports.begin(), it->ports.end(), lost_port);
+        if (gone != it->ports.end()) it->ports.erase(gone);
+      }
+      if (it->ports.size() >= kRememberedPorts) continue;
+      it->ports.insert(it->ports.begin(), port);
+      // Most recently changed last: the oldest go first when over budget.
+      std::rotate(it, it + 1, memory.apps.end());
+      changed = true;
     }
-    out.entry.app = request.app;
-    out.entry.port = port;
-    out.entry.owner = request.owner;
-    out.entry.since = absl::ToUnixSeconds(options_.now());
-    out.entry.lease = request.lease;
-    out.entry.state = EntryState::kLive;
-    break;
+    return changed;
+  };
+  absl::StatusOr<Memory> current = ReadMemory();
+  if (!current.ok() || !change(*current)) return;
+
+  auto lock = platform::FileLock::Lock(
+      platform::JoinPath(options_.dir, "registry.lock"), options_.lock_timeout,
+      platform::FileLock::Kind::kThisProcess);
+  if (!lock.ok()) return;  // stickiness is not worth failing for
+  absl::StatusOr<Memory> fresh = ReadMemory();
+  if (!fresh.ok() || !change(*fresh)) return;
+  std::string text = EncodeMemory(*fresh);
+  while (static_cast<int64_t>(text.size()) > kMemoryBudgetBytes &&
+         !fresh->apps.empty()) {
+    fresh->apps.erase(fresh->apps.begin());
+    text = EncodeMemory(*fresh);
+  }
+  // Temp files of writers killed between creating and renaming theirs:
+  // nothing else would ever remove them. The lock is held, so no live
+  // berth is writing one; the PID check spares a writer alive all the same.
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(options_.dir, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const int64_t pid =
+        platform::TempFileWriter(it->path().filename().string(), "registry");
+    if (pid == 0) continue;
+    auto status = options_.inspector->Inspect(pid);
+    if (status.ok() && status->liveness == platform::Liveness::kDead) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
+  platform::ReplaceFileAtomically(MemoryPath(), text,
+                                  platform::Durability::kFast)
+      .IgnoreError();
+}
+
+// --- Allocation -------------------------------------------------------------
+
+// Examined is what looking at one candidate port found.
+struct Registry::Examined {
+  enum Outcome { kTaken, kExisting, kFree } outcome = kTaken;
+  allocator::Obstacle obstacle = allocator::Obstacle::kHeld;
+  std::string who;          // the holder, for reasons
+  std::string freed_from;   // the stale holder the port was taken from
+  std::optional<LeaseRecord> previous;  // the record found there
+  Entry entry;              // kExisting, kFree: what is on file now
+  platform::FileLock lock;  // kExisting, kFree
+};
+
+// Allocation is one call of Allocate: the request, the facts it has gathered
+// (each owner inspected once), and the ports it holds so far.
+class Registry::Allocation {
+ public:
+  Allocation(Registry& registry, const AllocateRequest& request)
+      : registry_(registry), request_(request) {
+    const platform::ProcessInspector& os = *registry.options_.inspector;
+    if (auto boot = os.BootId(); boot.ok()) boot_id_ = *boot;
+    if (auto ns = os.SelfPidNamespace(); ns.ok()) judge_namespace_ = *ns;
   }
 
-  if (!out.existing) {
-    Record r;
-    r.port = out.entry.port;
-    r.app = out.entry.app;
-    r.pid = out.entry.owner.pid;
-    r.start = out.entry.owner.start_token;
-    r.since = out.entry.since;
-    r.lease = out.entry.lease;
-    l.data.entries.push_back(r);
-    l.entries.push_back(out.entry);
+  // Examine looks at `port` for `app` (see the file comment of
+  // registry.h). Errors are failures that end the allocation.
+  absl::StatusOr<Examined> Examine(uint16_t port, const std::string& app,
+                                   bool named) {
+    Examined out;
+    const std::string path = registry_.LeasePath(port);
+    auto lock = platform::FileLock::TryLock(path, /*create=*/true);
+    if (absl::IsUnavailable(lock.status())) {
+      // Held: taken, whoever is on file. Who it is matters only for the
+      // reason of a named candidate, so only then is the record read.
+      if (named) {
+        Decoded d = DecodeBytes(
+            platform::ReadFileToString(path, kMaxLeaseRecordBytes), port);
+        if (d.record) {
+          out.who = HolderText(*d.record);
+          out.previous = std::move(d.record);
+        }
+      }
+      return out;
+    }
+    if (!lock.ok()) return lock.status();
+    Decoded d = DecodeBytes(lock->ReadContents(kMaxLeaseRecordBytes), port);
+    Facts facts;
+    facts.record = d.record ? &*d.record : nullptr;
+    facts.record_undecodable = d.undecodable;
+    facts.boot_id = boot_id_;
+    facts.judge_namespace = judge_namespace_;
+    if (NeedsOwner(facts)) facts.owner = Inspect(d.record->pid);
+    const Verdict verdict = Judge(facts);
+    if (d.record) out.who = HolderText(*d.record);
+
+    if (d.record && verdict.state != EntryState::kStale &&
+        request_.reuse_existing && d.record->app == app &&
+        d.record->scope == request_.scope &&
+        SameOwner(*d.record, request_.holder.identity,
+                  request_.holder.pid_namespace)) {
+      out.outcome = Examined::kExisting;
+      out.entry = Entry{*d.record, verdict.state, verdict.why};
+      out.lock = *std::move(lock);
+      return out;
+    }
+    out.previous = d.record;
+    if (verdict.state != EntryState::kStale) {
+      out.obstacle = ObstacleOf(verdict.state);
+      return out;  // `lock` lets go on the way out
+    }
+    if (d.undecodable) {
+      if (auto bytes = lock->ReadContents(kMaxLeaseRecordBytes); bytes.ok()) {
+        registry_.MoveAside(path, *bytes, "a lease record");
+      }
+    }
+    absl::StatusOr<platform::PortProbe> probe = registry_.options_.probe(port);
+    if (!probe.ok()) return probe.status();
+    if (!probe->free()) {
+      const bool busy = probe->ipv4 == platform::FamilyState::kBusy ||
+                        probe->ipv6 == platform::FamilyState::kBusy;
+      out.obstacle =
+          busy ? allocator::Obstacle::kBusy : allocator::Obstacle::kReserved;
+      out.who.clear();
+      return out;
+    }
+
+    LeaseRecord r;
+    r.port = port;
+    r.app = app;
+    r.scope = request_.scope;
+    r.pid = request_.holder.identity.pid;
+    if (request_.holder.start_known) {
+      r.start = request_.holder.identity.start_token;
+    }
+    r.unique_id = request_.holder.identity.unique_id;
+    r.pid_namespace = request_.holder.pid_namespace;
+    r.boot_id = boot_id_;
+    r.since = absl::ToUnixSeconds(registry_.options_.now());
+    r.hold = request_.holder.hold;
+    if (r.hold == Hold::kLock) {
+      // Held past close where the OS can; elsewhere the PID must vouch for
+      // a free lock too.
+      absl::StatusOr<bool> pinned = lock->HoldPastClose();
+      if (!pinned.ok()) return pinned.status();
+      if (!*pinned) r.hold = Hold::kLockOrPid;
+    }
+    if (absl::Status s = lock->WriteContents(EncodeLease(r)); !s.ok()) {
+      return s;
+    }
+    out.outcome = Examined::kFree;
+    if (d.record) out.freed_from = HolderText(*d.record);
+    out.entry = Entry{std::move(r), EntryState::kLive, ""};
+    out.lock = *std::move(lock);
+    return out;
   }
-  if (absl::Status s = Store(l); !s.ok()) return s;
+
+ private:
+  const absl::StatusOr<platform::ProcessStatus>& Inspect(int64_t pid) {
+    auto [it, fresh] = inspected_.try_emplace(pid, platform::ProcessStatus{});
+    if (fresh) it->second = registry_.options_.inspector->Inspect(pid);
+    return it->second;
+  }
+
+  Registry& registry_;
+  const AllocateRequest& request_;
+  std::string boot_id_;
+  std::optional<uint64_t> judge_namespace_;
+  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
+      inspected_;
+};
+
+absl::StatusOr<std::vector<Claim>> Registry::Allocate(
+    const AllocateRequest& request) {
+  if (request.apps.empty()) {
+    return absl::InvalidArgumentError("no app to allocate a port for");
+  }
+  for (size_t i = 0; i < request.apps.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (request.apps[i] == request.apps[j]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("app \"", request.apps[i], "\" is named twice"));
+      }
+    }
+  }
+  if (absl::Status s = EnsureDirectories(); !s.ok()) return s;
+  absl::StatusOr<Memory> memory = ReadMemory();
+  if (!memory.ok()) return memory.status();
+  const std::optional<allocator::PortRange> ephemeral = options_.ephemeral();
+
+  Allocation allocation(*this, request);
+  std::vector<Claim> claims;
+  std::vector<allocator::Walk> walks;
+  std::vector<std::pair<std::string, uint16_t>> lost;
+  // On failure every port taken so far is given back, so nothing is held.
+  auto give_back = [&] {
+    for (Claim& claim : claims) {
+      if (!claim.existing) VacateLease(claim.lock).IgnoreError();
+    }
+    claims.clear();
+  };
+  std::optional<allocator::Candidate> wanted_busy;
+  // What each claim's walk chose, and from whose stale entry, for reasons.
+  std::vector<std::pair<allocator::Candidate, std::string>> chosen;
+
+  for (size_t i = 0; i < request.apps.size(); ++i) {
+    const std::string& app = request.apps[i];
+    allocator::Plan plan;
+    plan.app = app;
+    if (i == 0) plan.wanted = request.wanted;
+    for (const Remembered& r : memory->apps) {
+      if (r.scope == request.scope && r.app == app) plan.remembered = r.ports;
+    }
+    plan.range = request.range;
+    plan.ephemeral = ephemeral;
+    for (const Claim& claim : claims) {
+      plan.exclude.push_back(claim.entry.record.port);
+    }
+    if (absl::Status s = allocator::Validate(plan); !s.ok()) {
+      give_back();
+      return s;
+    }
+    allocator::Walk& walk = walks.emplace_back(std::move(plan));
+    bool done = false;
+    while (std::optional<allocator::Candidate> c = walk.Next()) {
+      const bool named = c->source != allocator::Source::kScan;
+      absl::StatusOr<Examined> e = allocation.Examine(c->port, app, named);
+      if (!e.ok()) {
+        give_back();
+        return e.status();
+      }
+      if (e->outcome == Examined::kTaken) {
+        if (c->source == allocator::Source::kRemembered && e->previous &&
+            (e->previous->app != app || e->previous->scope != request.scope)) {
+          lost.emplace_back(app, c->port);
+        }
+        if (i == 0 && c->source == allocator::Source::kWanted &&
+            e->obstacle == allocator::Obstacle::kBusy) {
+          wanted_busy = *c;
+        }
+        walk.Pass(*c, e->obstacle, e->who);
+        continue;
+      }
+      Claim claim;
+      claim.existing = e->outcome == Examined::kExisting;
+      chosen.push_back({*c, e->freed_from});
+      claim.entry = std::move(e->entry);
+      claim.lock = std::move(e->lock);
+      claims.push_back(std::move(claim));
+      done = true;
+      break;
+    }
+    if (!done) {
+      give_back();
+      if (i == 0 && wanted_busy && options_.describe_listener) {
+        walk.Describe(wanted_busy->port,
+                      options_.describe_listener(wanted_busy->port));
+      }
+      return walk.Exhausted();
+    }
+  }
+
+  // A reservation keeps no lock: its record stands alone from here on.
+  if (request.holder.hold == Hold::kPid) {
+    for (Claim& claim : claims) claim.lock.Unlock();
+  } else {
+    for (Claim& claim : claims) {
+      if (claim.existing) claim.lock.Unlock();
+    }
+  }
+  Remember(request.scope, claims, lost);
+  // Who listens on a wanted port that was busy: only now that no lock of
+  // this allocation is in the way of others, and only for people to read.
+  if (wanted_busy && options_.describe_listener) {
+    walks[0].Describe(wanted_busy->port,
+                      options_.describe_listener(wanted_busy->port));
+  }
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const auto& [candidate, freed_from] = chosen[i];
+    claims[i].reason =
+        claims[i].existing
+            ? walks[i].Kept(candidate.port, claims[i].entry.record.pid)
+            : walks[i].Took(candidate, freed_from);
+  }
+  return claims;
+}
+
+// --- Reading, releasing, pruning ---------------------------------------------
+
+absl::Status Registry::Visit(
+    const std::function<absl::Status(uint16_t port, platform::FileLock& lock,
+                                     const Facts& facts)>& visit) {
+  const std::string leases = platform::JoinPath(options_.dir, "leases");
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(options_.dir, ec))) {
+    return absl::OkStatus();  // never written: nothing on file
+  }
+  // A read trusts the directory no more than a write does.
+  if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<uint16_t> ports;
+  for (std::filesystem::directory_iterator it(leases, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    if (uint16_t port = LeasePort(it->path().filename().string())) {
+      ports.push_back(port);
+    }
+  }
+  std::sort(ports.begin(), ports.end());
+  std::string boot_id;
+  if (auto boot = options_.inspector->BootId(); boot.ok()) boot_id = *boot;
+  std::optional<uint64_t> judge_namespace;
+  if (auto ns = options_.inspector->SelfPidNamespace(); ns.ok()) {
+    judge_namespace = *ns;
+  }
+  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
+      inspected;
+  for (uint16_t port : ports) {
+    const std::string path = LeasePath(port);
+    auto lock = platform::FileLock::TryLock(path);
+    if (absl::IsNotFound(lock.status())) continue;
+    Facts facts;
+    Decoded d;
+    platform::FileLock held;
+    if (lock.ok()) {
+      held = *std::move(lock);
+      d = DecodeBytes(held.ReadContents(kMaxLeaseRecordBytes), port);
+    } else if (absl::IsUnavailable(lock.status())) {
+      facts.lock_held = true;
+      // Read without the lock: a holder writing its record this instant
+      // may be seen half way, so an undecodable record is read once more.
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        d = DecodeBytes(platform::ReadFileToString(path, kMaxLeaseRecordBytes),
+                        port);
+        if (!d.undecodable) break;
+      }
+    } else {
+      return lock.status();
+    }
+    if (!d.record && !d.undecodable && !facts.lock_held) continue;  // free
+    facts.record = d.record ? &*d.record : nullptr;
+    facts.record_undecodable = d.undecodable;
+    facts.boot_id = boot_id;
+    facts.judge_namespace = judge_namespace;
+    if (NeedsOwner(facts)) {
+      auto [it, fresh] =
+          inspected.try_emplace(d.record->pid, platform::ProcessStatus{});
+      if (fresh) it->second = options_.inspector->Inspect(d.record->pid);
+      facts.owner = it->second;
+    }
+    if (absl::Status s = visit(port, held, facts); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+Entry ToEntry(uint16_t port, const Facts& facts) {
+  Entry e;
+  if (facts.record != nullptr) {
+    e.record = *facts.record;
+  } else {
+    e.record.port = port;
+  }
+  const Verdict v = Judge(facts);
+  e.state = v.state;
+  e.why = v.why;
+  return e;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Entry>> Registry::List() {
+  std::vector<Entry> entries;
+  absl::Status s = Visit([&](uint16_t port, platform::FileLock&,
+                             const Facts& facts) {
+    entries.push_back(ToEntry(port, facts));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return entries;
+}
+
+absl::StatusOr<Released> Registry::Release(const ReleaseFilter& filter) {
+  Released out;
+  absl::Status s = Visit([&](uint16_t port, platform::FileLock& lock,
+                             const Facts& facts) {
+    if (filter.port && *filter.port != port) return absl::OkStatus();
+    if (filter.app) {
+      if (facts.record == nullptr || facts.record->app != *filter.app) {
+        return absl::OkStatus();
+      }
+      if (filter.scope && facts.record->scope != *filter.scope) {
+        return absl::OkStatus();
+      }
+    }
+    Entry e = ToEntry(port, facts);
+    if (facts.lock_held) {
+      out.held.push_back(std::move(e));
+      return absl::OkStatus();
+    }
+    if (absl::Status w = lock.WriteContents(""); !w.ok()) return w;
+    out.dropped.push_back(std::move(e));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
   return out;
 }
 
-absl::StatusOr<int> Registry::ReleaseIf(
-    const std::function<bool(const Entry&)>& match) {
-  auto loaded = Load(/*writable=*/true, /*inspect=*/false);
-  if (!loaded.ok()) return loaded.status();
-  Loaded& l = *loaded;
-  int released = 0;
-  for (size_t i = l.entries.size(); i-- > 0;) {
-    if (!match(l.entries[i])) continue;
-    RememberLast(l.data, l.entries[i].app, l.entries[i].port);
-    l.entries.erase(l.entries.begin() + i);
-    l.data.entries.erase(l.data.entries.begin() + i);
-    ++released;
-  }
-  if (absl::Status s = Store(l); !s.ok()) return s;
-  return released;
-}
-
-absl::StatusOr<int> Registry::ReleaseApp(
-    const std::string& app, std::optional<platform::ProcessIdentity> owner) {
-  return ReleaseIf([&](const Entry& e) {
-    return e.app == app && (!owner || e.owner == *owner);
-  });
-}
-
-absl::StatusOr<int> Registry::ReleasePort(
-    uint16_t port, std::optional<platform::ProcessIdentity> owner) {
-  return ReleaseIf([&](const Entry& e) {
-    return e.port == port && (!owner || e.owner == *owner);
-  });
-}
-
-absl::StatusOr<std::vector<Entry>> Registry::List() {
-  auto loaded = Load(/*writable=*/false);
-  if (!loaded.ok()) return loaded.status();
-  return std::move(loaded->entries);
-}
-
 absl::StatusOr<int> Registry::Prune() {
-  auto loaded = Load(/*writable=*/true);
-  if (!loaded.ok()) return loaded.status();
-  int stale = 0;
-  for (const Entry& e : loaded->entries) {
-    if (e.state == EntryState::kStale) ++stale;
-  }
-  if (absl::Status s = Store(*loaded); !s.ok()) return s;
-  return stale;
+  int pruned = 0;
+  absl::Status s = Visit([&](uint16_t, platform::FileLock& lock,
+                             const Facts& facts) {
+    if (facts.lock_held || Judge(facts).state != EntryState::kStale) {
+      return absl::OkStatus();
+    }
+    if (absl::Status w = lock.WriteContents(""); !w.ok()) return w;
+    ++pruned;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return pruned;
 }
 
-absl::StatusOr<std::string> ResolveDirectory(std::optional<std::string> flag) {
-  std::string dir;
-  const char* source = "--registry";
-  if (flag.has_value()) {
-    dir = *flag;
-  } else if (const char* home = std::getenv("BERTH_HOME"); home != nullptr) {
-    dir = home;
-    source = "BERTH_HOME";
-  } else {
-    auto base = platform::UserStateDirectory();
-    if (!base.ok()) return base.status();
-    return platform::JoinPath(*base, "berth");
-  }
-  if (!IsAbsolute(dir)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, " must be an absolute path, not \"", dir, "\""));
-  }
-  return dir;
+absl::Status VacateLease(platform::FileLock& lock) {
+  if (!lock.held()) return absl::OkStatus();
+  absl::Status status;
+  if (lock.TakenHere()) status = lock.WriteContents("");
+  // Let go even if the record could not be cleared: with its lock free, a
+  // kLock record is stale for everyone.
+  lock.Unlock();
+  return status;
+}
+
+absl::Status RecordHold(platform::FileLock& lock, Hold hold) {
+  absl::StatusOr<std::string> bytes = lock.ReadContents(kMaxLeaseRecordBytes);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<LeaseRecord> record = DecodeLease(*bytes);
+  if (!record.ok()) return record.status();
+  record->hold = hold;
+  return lock.WriteContents(EncodeLease(*record));
 }
 
 }  // namespace berth::registry

@@ -1,25 +1,32 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// registry/registry.h: the one place that touches the registry file.
+// registry/registry.h: the one place that touches the registry files.
 //
-// Every call is one transaction: take registry.lock, read and decode the
-// registry, ask the OS about each owner on file (only now, only those),
-// probe candidate ports, let the allocator decide, encode, atomically
-// replace the file, release the lock. Nothing runs between calls: no
-// thread, no timer, no daemon.
+// Each port's lease file, leases/PORT.lock, is both its lock and its
+// record. To take a port, a caller locks that file without waiting (a held
+// lock means taken: move on), reads the record of the previous holder and
+// judges it (registry/verdict.h), probes the port, and writes itself in. A
+// holder that keeps the port (an embedding process, `berth run`'s server)
+// keeps the lock for as long as it lives; a reservation for another process
+// (`berth get`) writes the record and lets the lock go, and lasts as long as
+// that process. No global lock is on this path: allocations of different
+// ports never wait for each other, and each costs a few system calls per
+// port it looks at, whatever the number of entries.
 //
-// An entry is stale when its lease file can be locked (the holder is gone),
-// its owner is dead or a zombie, its PID now belongs to another process
-// (different start token), or it was recorded under another boot. A
-// process that may not be inspected is live; one the OS cannot tell about
-// is unknown, and unknown is never stale.
+// Only the app -> port memory (`registry`, see codec.h) is shared; it is
+// read on every allocation and written only when an app gets a port it has
+// not had before, under `registry.lock` (a lock a forked child never
+// holds), without fsync: losing it costs stickiness once. Leases need no
+// durability at all: a reboot voids them (the boot id changes).
 //
-// Files in the registry directory: `registry` (the data, see codec.h),
-// `registry.lock` (never unlinked), `leases/PORT.lock` (held by the
-// process that holds PORT, for as long as it does), and
-// `registry.corrupt-TIME` for files that did not decode. A writer killed
-// halfway through a replace leaves `.registry.tmp-PID-HEX`; the next writing
-// call removes it once PID is dead.
+// Files in the registry directory: `leases/PORT.lock` (never unlinked: a
+// lock on an unlinked file excludes nobody), `registry`, `registry.lock`,
+// and backups of files that did not decode, named NAME.corrupt-TIME-PID-N
+// (never overwriting one another). A writer killed halfway through
+// replacing `registry` leaves `.registry.tmp-PID-HEX`; the next writer
+// removes it once PID is dead.
+//
+// Nothing runs between calls: no thread, no timer, no daemon.
 
 #ifndef BERTH_REGISTRY_REGISTRY_H_
 #define BERTH_REGISTRY_REGISTRY_H_
@@ -37,57 +44,85 @@
 #include "platform/file.h"
 #include "platform/port.h"
 #include "platform/process.h"
+#include "registry/codec.h"
+#include "registry/verdict.h"
 
 namespace berth::registry {
-
-inline constexpr int64_t kMaxRegistryBytes = 1 << 20;
 
 // Options says where the registry is and how to reach the OS. The defaults
 // are the real OS; tests swap in fakes.
 struct Options {
   std::string dir;
+  // How long to wait for `registry.lock` (memory updates only).
   absl::Duration lock_timeout = absl::Seconds(5);
   const platform::ProcessInspector* inspector = nullptr;  // null: the system's
   std::function<absl::StatusOr<platform::PortProbe>(uint16_t)> probe;
-  // Who listens on a busy port, for the reason text ("" when unknown).
+  // Who listens on a busy port, for reasons shown to people ("" when
+  // unknown). Asked only for a wanted port that is busy, after every lock
+  // of the allocation is let go.
   std::function<std::string(uint16_t)> describe_listener;
   std::function<absl::Time()> now;
+  // The OS ephemeral range; null: the OS's, read once per process.
+  std::function<std::optional<allocator::PortRange>()> ephemeral;
   std::ostream* warnings = nullptr;  // null: std::cerr
 };
 
-enum class EntryState { kLive, kStale, kUnknown };
-
-// EntryStateName returns "live", "stale" or "unknown".
-const char* EntryStateName(EntryState state);
-
-// Entry is a registry entry with its state as found now.
+// Entry is a lease record with its state as found now.
 struct Entry {
-  std::string app;
-  uint16_t port = 0;
-  platform::ProcessIdentity owner;
-  int64_t since = 0;  // unix seconds
-  bool lease = false;
+  LeaseRecord record;
   EntryState state = EntryState::kUnknown;
   std::string why;  // why stale or unknown, for people
 };
 
-struct AllocateRequest {
-  std::string app;
-  platform::ProcessIdentity owner;
-  std::optional<uint16_t> wanted;
-  allocator::PortRange range = allocator::kDefaultRange;
-  // Hold leases/PORT.lock for the port (an embedding process); without a
-  // lease the entry lives as long as its owner's PID and start token.
-  bool lease = false;
+// Holder is the process an allocation records.
+struct Holder {
+  platform::ProcessIdentity identity;
+  bool start_known = true;  // identity.start_token could be read
+  // Its PID namespace (ProcessInspector::PidNamespace); nullopt: unknown.
+  std::optional<uint64_t> pid_namespace;
+  // kLock: the caller keeps the lease lock and asks the OS to hold it past
+  // close (where the OS cannot, the record says kLockOrPid). kLockOrPid:
+  // keeps it, but may drop it (it will be inherited by exec). kPid: a
+  // reservation, no lock kept.
+  Hold hold = Hold::kLock;
 };
 
-struct Allocation {
+struct AllocateRequest {
+  // One or more distinct apps, all allocated or none.
+  std::vector<std::string> apps;
+  std::string scope;  // "" is the global scope
+  Holder holder;
+  std::optional<uint16_t> wanted;  // asked for the first app
+  allocator::PortRange range = allocator::kDefaultRange;
+  // The same holder asking again for an app of the same scope keeps the
+  // port it has (a reservation's re-ask); otherwise every request gets new
+  // ports (a process holding two leases of one app needs two).
+  bool reuse_existing = false;
+};
+
+// Claim is one app's port.
+struct Claim {
   Entry entry;
   std::string reason;
-  // The same owner already held this app's port: nothing new was recorded.
+  // The holder already had this port for the app; nothing was written.
   bool existing = false;
-  // Held when AllocateRequest::lease was set.
-  platform::FileLock lease_lock;
+  // The lease lock, held unless the request's hold is kPid.
+  platform::FileLock lock;
+};
+
+// ReleaseFilter picks the entries Release drops.
+struct ReleaseFilter {
+  std::optional<uint16_t> port;
+  std::optional<std::string> app;
+  // With `app`: only that scope ("" global); nullopt: every scope.
+  std::optional<std::string> scope;
+};
+
+struct Released {
+  std::vector<Entry> dropped;
+  // Matching entries whose holder keeps its lease lock: only that holder
+  // (or its end) can let the port go.
+  std::vector<Entry> held;
 };
 
 class Registry {
@@ -96,41 +131,60 @@ class Registry {
 
   const std::string& dir() const { return options_.dir; }
 
-  // Allocate gives `request.owner` a port for `request.app`.
-  absl::StatusOr<Allocation> Allocate(const AllocateRequest& request);
+  // Allocate gives each app of `request` a port (see the file comment).
+  // InvalidArgument for a bad request; ResourceExhausted (saying what held
+  // the ports) when an app finds none, and then nothing is held or written.
+  absl::StatusOr<std::vector<Claim>> Allocate(const AllocateRequest& request);
 
-  // Release drops the entries matching `app` (all owners) or `port`, and
-  // when `owner` is given, only that owner's. Returns how many.
-  absl::StatusOr<int> ReleaseApp(const std::string& app,
-                                 std::optional<platform::ProcessIdentity> owner);
-  absl::StatusOr<int> ReleasePort(uint16_t port,
-                                  std::optional<platform::ProcessIdentity> owner);
-
-  // List returns every entry with its state now. Read-only: it changes no
-  // file (a registry that does not decode is reported, and left for the
-  // next writing call to move aside).
+  // List returns every entry with its state now, by port. Changes nothing
+  // (a missing registry directory is an empty list and is not created).
   absl::StatusOr<std::vector<Entry>> List();
+
+  // Release drops the matching entries whose lease lock is free (whatever
+  // their state) and reports those whose lock is held.
+  absl::StatusOr<Released> Release(const ReleaseFilter& filter);
 
   // Prune drops every stale entry and returns how many.
   absl::StatusOr<int> Prune();
 
  private:
-  struct Loaded;
-  // Load takes the lock and reads the registry. `inspect`: mark each entry
-  // live/stale/unknown by asking the OS (entries from another boot are
-  // always stale); without it entries are taken as live, unverified.
-  absl::StatusOr<Loaded> Load(bool writable, bool inspect = true);
-  absl::Status Store(Loaded& loaded);
-  absl::StatusOr<int> ReleaseIf(const std::function<bool(const Entry&)>& match);
+  struct Examined;
+  class Allocation;
+
+  absl::Status EnsureDirectories() const;
   std::string LeasePath(uint16_t port) const;
+  std::string MemoryPath() const;
+  // Memory reads the app -> port memory, converting a format 1 registry and
+  // moving aside one that does not decode.
+  absl::StatusOr<Memory> ReadMemory();
+  absl::Status ConvertFormat1(const std::string& bytes);
+  void MoveAside(const std::string& path, absl::string_view bytes,
+                 absl::string_view why);
+  // Remember records that `claims` were taken and that `lost` ports of
+  // these apps now belong to others.
+  void Remember(const std::string& scope, const std::vector<Claim>& claims,
+                const std::vector<std::pair<std::string, uint16_t>>& lost);
+  // Visit calls `visit` for each lease file, by port, with its lock taken
+  // when free (`lock` held) or not (lock_held).
+  absl::Status Visit(const std::function<absl::Status(
+                         uint16_t port, platform::FileLock& lock,
+                         const Facts& facts)>& visit);
 
   Options options_;
 };
 
-// ResolveDirectory picks the registry directory: `flag` (from --registry)
-// when given, else $BERTH_HOME, else the per-user state directory + "berth".
-// InvalidArgument for a relative or empty path.
-absl::StatusOr<std::string> ResolveDirectory(std::optional<std::string> flag);
+// VacateLease gives a held port back: it clears the record and lets the
+// lock go. In a forked child (the lock not taken there) it only drops the
+// child's copy of the descriptor: a child never releases its parent's
+// lease.
+absl::Status VacateLease(platform::FileLock& lock);
+
+// RecordHold rewrites the record of a held lease with another Hold (a lease
+// handed to a program that replaces this one: kLockOrPid).
+absl::Status RecordHold(platform::FileLock& lock, Hold hold);
+
+// HolderText names a record's holder for people: "web (pid 123)".
+std::string HolderText(const LeaseRecord& record);
 
 }  // namespace berth::registry
 

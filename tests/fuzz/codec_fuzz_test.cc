@@ -9,6 +9,7 @@
 // five-line file.
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,9 +24,9 @@
 namespace berth::fuzz {
 namespace {
 
-using registry::Decode;
-using registry::Encode;
-using registry::RegistryData;
+using registry::v1::Decode;
+using registry::v1::Encode;
+using registry::v1::RegistryData;
 
 // Decode runs unoptimized in CI (fastbuild, and again under ASan): a few
 // thousand mutations of a ~10 KB registry take seconds there.
@@ -56,7 +57,7 @@ RegistryData LargeRegistry(std::mt19937& rng) {
   RegistryData d;
   d.boot_id = "9f0c6a2e-51b4-4c8e-a7d3-3b8e2c6f1d20";
   for (int i = 0; i < 120; ++i) {
-    registry::Record r;
+    registry::v1::Record r;
     r.port = static_cast<uint16_t>(1024 + i * 97 % 64000);
     r.app = absl::StrCat(apps[rng() % apps.size()], i % 3 ? "" : "-", i);
     r.pid = 1 + static_cast<int64_t>(rng() % 4194304);
@@ -85,7 +86,9 @@ void Mutate(std::string& bytes, std::mt19937& rng, const std::string& other) {
       "end\n", "boot x\n",   "entry 1 a pid=1\n",
       "\n",    "\r\n",       "%",
       "%0",    "=",          std::string(1, '\0'),
-      " ",     "last 5 b\n", "entry 1 a pid=1 pid=2\n"};
+      " ",     "last 5 b\n", "entry 1 a pid=1 pid=2\n",
+      "hold lock\n", "pid 0\n", "remember - a 1\n", "port 70000\n",
+      "berth-lease 2\n", "scope -\n"};
   static const std::vector<std::string> kNumbers = {"0",
                                                     "65535",
                                                     "65536",
@@ -167,21 +170,42 @@ void Mutate(std::string& bytes, std::mt19937& rng, const std::string& other) {
   }
 }
 
-TEST(CodecFuzzTest, LargeRegistryRoundTrips) {
-  std::mt19937 rng(7);
-  const RegistryData d = LargeRegistry(rng);
-  const std::string bytes = Encode(d);
-  auto back = Decode(bytes);
-  ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(SameData(d, *back), "");
-  EXPECT_EQ(CheckCodec(bytes), "");
-  EXPECT_GT(bytes.size(), 9000u);
+// LargeMemory is a valid format 2 memory with every feature of the format.
+std::string LargeMemory(std::mt19937& rng) {
+  registry::Memory m;
+  for (int i = 0; i < 120; ++i) {
+    registry::Remembered r;
+    if (i % 3) r.scope = absl::StrCat("/home/u/src/tree ", i, "/%=x");
+    r.app = absl::StrCat(i % 2 ? "web" : "a=b c", i);
+    for (int k = 0, n = 1 + rng() % 4; k < n; ++k) {
+      r.ports.push_back(static_cast<uint16_t>(1 + rng() % 65535));
+    }
+    m.apps.push_back(r);
+  }
+  m.unknown_lines = {"future stuff 1 2", "x"};
+  return registry::EncodeMemory(m);
 }
 
-TEST(CodecFuzzTest, SeededMutationsOfALargeRegistry) {
-  std::mt19937 rng(20261126);
-  const std::string base = Encode(LargeRegistry(rng));
-  std::string other = Encode(LargeRegistry(rng));
+// Lease is a valid lease record with every field.
+std::string Lease(std::mt19937& rng) {
+  registry::LeaseRecord r;
+  r.port = static_cast<uint16_t>(1 + rng() % 65535);
+  r.app = "my app=%";
+  r.scope = "/home/u/src/shop v2";
+  r.pid = 1 + static_cast<int64_t>(rng() % 4194304);
+  r.start = (uint64_t{rng()} << 32) | rng();
+  r.unique_id = rng();
+  r.pid_namespace = 4026531836u;
+  r.boot_id = "9f0c6a2e-51b4-4c8e-a7d3-3b8e2c6f1d20";
+  r.since = 1764180000;
+  r.hold = static_cast<registry::Hold>(rng() % 3);
+  r.extra = {{"color", "blue sky"}, {"x-y", "1"}};
+  return registry::EncodeLease(r);
+}
+
+// Mutations runs CheckCodec over `kMutations` damaged copies of `base`.
+void Mutations(const std::string& base, std::string other, std::mt19937& rng,
+               const std::function<bool(absl::string_view)>& decodes) {
   int accepted = 0, rejected = 0, broken = 0;
   for (int i = 0; i < kMutations; ++i) {
     std::string bytes = base;
@@ -197,14 +221,45 @@ TEST(CodecFuzzTest, SeededMutationsOfALargeRegistry) {
       if (++broken == 20) return;  // enough said
       continue;
     }
-    Decode(bytes).ok() ? ++accepted : ++rejected;
+    decodes(bytes) ? ++accepted : ++rejected;
     if (i % 10 == 0) other = bytes;  // splice with damaged ones too
   }
   std::printf("%d mutations: %d still decode, %d do not\n", kMutations,
               accepted, rejected);
   // Both sides must be reached, or the mutations test nothing.
-  EXPECT_GT(accepted, kMutations / 20);
+  EXPECT_GT(accepted, kMutations / 50);
   EXPECT_GT(rejected, kMutations / 2);
+}
+
+TEST(CodecFuzzTest, SeededMutationsOfALeaseRecord) {
+  std::mt19937 rng(20261129);
+  Mutations(Lease(rng), Lease(rng), rng, [](absl::string_view b) {
+    return registry::DecodeLease(b).ok();
+  });
+}
+
+TEST(CodecFuzzTest, SeededMutationsOfALargeMemory) {
+  std::mt19937 rng(20261130);
+  Mutations(LargeMemory(rng), LargeMemory(rng), rng, [](absl::string_view b) {
+    return registry::DecodeMemory(b).ok();
+  });
+}
+
+TEST(CodecFuzzTest, LargeRegistryRoundTrips) {
+  std::mt19937 rng(7);
+  const RegistryData d = LargeRegistry(rng);
+  const std::string bytes = Encode(d);
+  auto back = Decode(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(SameData(d, *back), "");
+  EXPECT_EQ(CheckCodec(bytes), "");
+  EXPECT_GT(bytes.size(), 9000u);
+}
+
+TEST(CodecFuzzTest, SeededMutationsOfALargeFormat1Registry) {
+  std::mt19937 rng(20261126);
+  Mutations(Encode(LargeRegistry(rng)), Encode(LargeRegistry(rng)), rng,
+            [](absl::string_view b) { return Decode(b).ok(); });
 }
 
 }  // namespace

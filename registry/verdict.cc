@@ -1,0 +1,128 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "registry/verdict.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace berth::registry {
+namespace {
+
+// InOwnersNamespace says whether the judge can judge the owner by PID: it
+// is in the owner's PID namespace, or the record predates namespaces being
+// recorded (format 1, which judged by PID everywhere).
+bool InOwnersNamespace(const Facts& facts) {
+  const LeaseRecord& r = *facts.record;
+  if (!r.pid_namespace.has_value()) return true;
+  return facts.judge_namespace.has_value() &&
+         *facts.judge_namespace == *r.pid_namespace;
+}
+
+bool OtherBoot(const Facts& facts) {
+  return !facts.boot_id.empty() && !facts.record->boot_id.empty() &&
+         facts.boot_id != facts.record->boot_id;
+}
+
+}  // namespace
+
+const char* EntryStateName(EntryState state) {
+  switch (state) {
+    case EntryState::kLive:
+      return "live";
+    case EntryState::kStale:
+      return "stale";
+    case EntryState::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+bool NeedsOwner(const Facts& facts) {
+  return !facts.lock_held && facts.record != nullptr && !OtherBoot(facts) &&
+         facts.record->hold != Hold::kLock && InOwnersNamespace(facts);
+}
+
+Verdict Judge(const Facts& facts) {
+  if (facts.lock_held) {
+    if (facts.record == nullptr) {
+      return {EntryState::kLive,
+              facts.record_undecodable
+                  ? "its lease lock is held (its record did not decode)"
+                  : "its lease lock is held by a process not on file"};
+    }
+    return {EntryState::kLive, ""};
+  }
+  if (facts.record == nullptr) {
+    if (facts.record_undecodable) {
+      return {EntryState::kStale,
+              "its record did not decode and its lease lock is free"};
+    }
+    return {EntryState::kStale, "nobody holds it"};
+  }
+  const LeaseRecord& r = *facts.record;
+  if (OtherBoot(facts)) {
+    return {EntryState::kStale, "recorded before the machine last booted"};
+  }
+  if (r.hold == Hold::kLock) {
+    return {EntryState::kStale,
+            "its lease lock is free: the holder let go or is gone"};
+  }
+  if (!InOwnersNamespace(facts)) {
+    return {EntryState::kUnknown,
+            absl::StrCat("its holder (pid ", r.pid,
+                         ") is in another PID namespace, which cannot be seen "
+                         "from here")};
+  }
+  if (!facts.owner.has_value()) {
+    return {EntryState::kUnknown, "its holder was not inspected"};
+  }
+  const absl::StatusOr<platform::ProcessStatus>& owner = *facts.owner;
+  if (!owner.ok()) {
+    return {EntryState::kUnknown, std::string(owner.status().message())};
+  }
+  switch (owner->liveness) {
+    case platform::Liveness::kDead:
+      return {EntryState::kStale, absl::StrCat("process ", r.pid, " is gone")};
+    case platform::Liveness::kUnknown:
+      return {EntryState::kUnknown,
+              absl::StrCat("the OS cannot say whether process ", r.pid,
+                           " is alive")};
+    case platform::Liveness::kAlive:
+      break;
+  }
+  // Not inspectable (no token now) counts as alive.
+  if (!owner->start_token.has_value()) return {EntryState::kLive, ""};
+  if (!r.start.has_value()) {
+    return {EntryState::kUnknown,
+            absl::StrCat("process ", r.pid,
+                         " is alive, but its start time could not be read "
+                         "when it was recorded, so a reused PID cannot be "
+                         "told apart")};
+  }
+  if (*owner->start_token != *r.start ||
+      (r.unique_id != 0 && owner->unique_id != 0 &&
+       r.unique_id != owner->unique_id)) {
+    return {EntryState::kStale,
+            absl::StrCat("PID ", r.pid, " now belongs to another process")};
+  }
+  return {EntryState::kLive, ""};
+}
+
+bool SameOwner(const LeaseRecord& record,
+               const platform::ProcessIdentity& identity,
+               std::optional<uint64_t> pid_namespace) {
+  if (record.pid != identity.pid || !record.start.has_value() ||
+      *record.start != identity.start_token) {
+    return false;
+  }
+  if (record.unique_id != 0 && identity.unique_id != 0 &&
+      record.unique_id != identity.unique_id) {
+    return false;
+  }
+  return record.pid_namespace == pid_namespace;
+}
+
+}  // namespace berth::registry

@@ -1,0 +1,80 @@
+// Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
+//
+// registry/verdict.h: who holds a port, decided from evidence. Pure: the
+// registry gathers the facts about one lease file (only now, only for the
+// ports it is about to use) and this decides; tested by a table.
+//
+// The rule, strongest evidence first:
+//   1. A held lease lock means taken, whoever is on file: the kernel holds
+//      it for the holder's open file, whatever its PID, namespace or fork
+//      history says.
+//   2. A record from before the machine last booted is stale.
+//   3. A free lock under a Hold::kLock record is stale: such a holder keeps
+//      its lock until it lets go or dies.
+//   4. Otherwise (Hold::kLockOrPid, Hold::kPid) the recorded owner decides,
+//      but only for a judge in the owner's PID namespace: a PID means
+//      nothing elsewhere. Alive with the same start token (and unique id,
+//      when both are known) is live; dead, a zombie, or alive with another
+//      token or unique id (the PID was reused) is stale; not inspectable is
+//      live; a token that was not readable when recorded is never compared,
+//      and such an owner is unknown while its PID is alive. What the OS
+//      cannot tell is unknown. Unknown is never stale.
+
+#ifndef BERTH_REGISTRY_VERDICT_H_
+#define BERTH_REGISTRY_VERDICT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "platform/process.h"
+#include "registry/codec.h"
+
+namespace berth::registry {
+
+enum class EntryState { kLive, kStale, kUnknown };
+
+// EntryStateName returns "live", "stale" or "unknown".
+const char* EntryStateName(EntryState state);
+
+// Facts is what is known about one lease file at one moment.
+struct Facts {
+  // Someone holds the file's lock (not the judge).
+  bool lock_held = false;
+  // The file's record; null when the file is empty.
+  const LeaseRecord* record = nullptr;
+  // The file held bytes that do not decode.
+  bool record_undecodable = false;
+  // This boot's id; "" when unknown.
+  std::string boot_id;
+  // The judge's PID namespace (platform::ProcessInspector::PidNamespace);
+  // nullopt when it could not be read.
+  std::optional<uint64_t> judge_namespace;
+  // The recorded owner as the OS reports it now. Set it when NeedsOwner
+  // says so; the verdict is unknown without it.
+  std::optional<absl::StatusOr<platform::ProcessStatus>> owner;
+};
+
+struct Verdict {
+  EntryState state = EntryState::kUnknown;
+  std::string why;  // for people; empty for a plain live entry
+};
+
+// NeedsOwner says whether Judge needs Facts::owner (an inspection of the
+// recorded PID) for these facts.
+bool NeedsOwner(const Facts& facts);
+
+// Judge applies the rule above. An empty file with a free lock has no
+// holder: kStale, "nobody holds it".
+Verdict Judge(const Facts& facts);
+
+// SameOwner says whether `record` was made by the process `identity` in
+// `pid_namespace` (the same app asked again by the same owner).
+bool SameOwner(const LeaseRecord& record,
+               const platform::ProcessIdentity& identity,
+               std::optional<uint64_t> pid_namespace);
+
+}  // namespace berth::registry
+
+#endif  // BERTH_REGISTRY_VERDICT_H_
