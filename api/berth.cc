@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "api/admin.h"
 #include "api/lease.h"
 
 struct berth_lease {
@@ -212,9 +213,16 @@ int berth_release_port(uint16_t port, const berth_options* options) {
   return Guard([&] {
     absl::StatusOr<berth::Options> converted = ToOptions(options);
     if (!converted.ok()) return Fail(converted.status());
-    absl::StatusOr<int> released = berth::ReleasePort(port, *converted);
+    absl::StatusOr<berth::ReleaseResult> released =
+        berth::ReleasePort(port, *converted);
     if (!released.ok()) return Fail(released.status());
-    if (*released == 0) {
+    if (!released->held.empty()) {
+      return Fail(BERTH_EFAIL,
+                  absl::StrCat("port ", port, " is held by a live process (pid ",
+                               released->held[0].pid,
+                               ") that keeps its lease lock"));
+    }
+    if (released->released.empty()) {
       return Fail(BERTH_EFAIL,
                   absl::StrCat("nothing to release: no entry for port ", port));
     }

@@ -13,6 +13,9 @@
 
 namespace berth {
 
+// kMaxPid is the largest number a PID can be on this OS.
+inline constexpr int64_t kMaxPid = platform::kMaxPid;
+
 // InspectProcess reports whether `pid` is alive, dead or unknown, its start
 // token and name, by the rules in platform/process.h. InvalidArgument for
 // pid <= 0.

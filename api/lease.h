@@ -6,135 +6,90 @@
 //   if (!lease.ok()) return lease.status();
 //   StartServer(lease->port());   // the port is yours until `lease` dies
 //
-// The port is one no live process of this user holds (per the registry) and
-// nothing listens on (IPv4 or IPv6 loopback). The Lease records the calling
-// process in the per-user registry and holds a kernel lock on the port's
-// lease file: if the process dies, however it dies, the OS drops the lock
-// and the next allocation anywhere hands the port out again. Destroying or
-// Release()ing the Lease gives the port back at once.
+// The port is one no live process holds and nothing listens on (IPv4 or
+// IPv6). The Lease records the calling process in the per-user registry
+// and holds a kernel lock on the port's lease file for as long as it lives:
+// if the process dies, however it dies, the OS drops the lock and the next
+// allocation anywhere can hand the port out again. On Linux the lock also
+// outlasts any closing of descriptors by the process (a library that
+// "closes all files" cannot drop it). Destroying or Release()ing the Lease
+// gives the port back at once. A forked child never gives back its
+// parent's port: in a child, Release only lets go of the child's copy.
 //
 // No thread, timer or daemon is started: all the work happens inside these
-// calls. They are safe to call from several threads at once (the registry's
-// file lock orders them); two Acquire calls never return the same port
-// while both Leases live.
+// calls, which may be made from several threads at once. Two Acquire calls
+// never return the same port while both Leases live, in this process or
+// any other, in any PID namespace, from any language.
+//
+// The admin calls (reserve for another process, list, release, prune) are
+// in api/admin.h.
 
 #ifndef BERTH_API_LEASE_H_
 #define BERTH_API_LEASE_H_
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
-#include "platform/file.h"
-#include "platform/process.h"
-#include "registry/registry.h"
+#include "api/options.h"
 
 namespace berth {
-
-struct PortRange {
-  uint16_t lo = 8800;
-  uint16_t hi = 8999;
-};
-
-// Options for every call. Unset fields come from the environment, then the
-// defaults: registry directory $BERTH_HOME or the per-user state directory;
-// range $BERTH_RANGE ("LO-HI") or 8800-8999; lock timeout
-// $BERTH_LOCK_TIMEOUT (seconds) or 5 s.
-struct Options {
-  std::optional<std::string> registry_dir;
-  std::optional<uint16_t> port;  // ask for this port first
-  std::optional<PortRange> range;
-  std::optional<absl::Duration> lock_timeout;
-  // The scope the app name lives in (see the README, "Scope"): unset means
-  // $BERTH_SCOPE, else the git work tree of the current directory, else
-  // global; "" or "none" is global; otherwise an absolute directory.
-  std::optional<std::string> scope;
-};
 
 // Lease holds a port until destroyed or released. Move-only.
 class Lease {
  public:
   Lease(Lease&& other) noexcept;
-  Lease& operator=(Lease&& other);
+  Lease& operator=(Lease&& other) noexcept;
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
   ~Lease();
 
-  uint16_t port() const { return port_; }
-  const std::string& app() const { return app_; }
-  // reason says how the port was chosen, for people.
-  const std::string& reason() const { return reason_; }
+  // 0 once released.
+  uint16_t port() const;
+  const std::string& app() const;
+  // How the port was chosen, for people.
+  const std::string& reason() const;
 
-  // Release gives the port back now: drops the registry entry and the lease
-  // lock. Later calls do nothing.
+  // Release gives the port back now: clears the registry record and drops
+  // the lease lock. Later calls do nothing.
   absl::Status Release();
 
   // InheritAcrossExec makes the lease lock survive exec(), so a program
   // that replaces this process keeps the port for as long as it lives.
-  // Returns the lock's descriptor (POSIX) or handle (Windows).
+  // Since such a program may close the descriptors it inherits, the
+  // registry then also vouches for the port by this process's PID and start
+  // time. Returns the lock's descriptor (POSIX) or handle (Windows).
   absl::StatusOr<intptr_t> InheritAcrossExec();
 
- private:
-  friend absl::StatusOr<Lease> Acquire(absl::string_view, const Options&);
-  Lease() = default;
+  // InheritByChildren makes the lease lock inherited by child processes
+  // this process starts, which then keep the port taken while they run,
+  // even after this process ends. Returns the descriptor or handle.
+  absl::StatusOr<intptr_t> InheritByChildren();
 
-  std::string app_;
-  uint16_t port_ = 0;
-  std::string reason_;
-  platform::ProcessIdentity owner_;
-  registry::Options registry_options_;
-  platform::FileLock lock_;
+ private:
+  struct State;
+  explicit Lease(std::unique_ptr<State> state);
+  friend absl::StatusOr<std::vector<Lease>> AcquireGroup(
+      const std::vector<std::string>& apps, const Options& options);
+
+  std::unique_ptr<State> state_;
 };
 
 // Acquire gets a port for `app` held by the calling process.
 // InvalidArgument for a bad app name or option; ResourceExhausted when no
-// port of the range is free; DeadlineExceeded when the registry stays
-// locked past the timeout.
+// port of the range is free (the message says what holds them).
 absl::StatusOr<Lease> Acquire(absl::string_view app,
                               const Options& options = {});
 
-// AcquireGroup gets one port for each of `apps` (distinct names), all or
-// none: when it fails, nothing stays held. `options.port`, if set, is asked
-// for the first app.
+// AcquireGroup gets one port for each of `apps` (1 to 64 distinct names),
+// all or none: when it fails, nothing stays held. `options.port`, if set,
+// is asked for the first app.
 absl::StatusOr<std::vector<Lease>> AcquireGroup(
     const std::vector<std::string>& apps, const Options& options = {});
-
-// Reservation is a port recorded for an owner without a lease: it lives
-// as long as the owner's PID and start token.
-struct Reservation {
-  uint16_t port = 0;
-  std::string reason;
-  bool existing = false;  // the owner already had it
-  registry::Entry entry;
-};
-
-// Reserve records a port for `app` held by process `owner_pid` (which must
-// be alive): what `berth get` does for a shell. The same owner asking again
-// for the same app gets the same port.
-absl::StatusOr<Reservation> Reserve(absl::string_view app, int64_t owner_pid,
-                                    const Options& options = {});
-
-// ReleaseApp / ReleasePort drop the matching entries, whoever holds them,
-// and return how many.
-absl::StatusOr<int> ReleaseApp(absl::string_view app,
-                               const Options& options = {});
-absl::StatusOr<int> ReleasePort(uint16_t port, const Options& options = {});
-
-// List returns every entry with its state now; it changes nothing.
-absl::StatusOr<std::vector<registry::Entry>> List(const Options& options = {});
-
-// Prune drops the stale entries and returns how many.
-absl::StatusOr<int> Prune(const Options& options = {});
-
-// ValidateAppName accepts 1-200 bytes without control characters.
-absl::Status ValidateAppName(absl::string_view app);
-
-// ParseRange parses "LO-HI" (1 <= LO <= HI <= 65535).
-absl::StatusOr<PortRange> ParseRange(absl::string_view text);
 
 }  // namespace berth
 

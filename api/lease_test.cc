@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "api/admin.h"
+#include "platform/process.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -52,10 +54,15 @@ TEST_F(LeaseTest, AcquireRecordsTheCallerAndReleaseForgetsIt) {
   ASSERT_EQ(list->size(), 1u);
   const auto& entry = (*list)[0];
   EXPECT_EQ(entry.port, lease->port());
-  EXPECT_TRUE(entry.lease);
-  EXPECT_EQ(entry.state, registry::EntryState::kLive);
-  auto self = platform::SystemProcessInspector().Self();
-  EXPECT_EQ(entry.owner, *self);
+  EXPECT_EQ(entry.app, "web");
+  EXPECT_EQ(entry.state, EntryState::kLive);
+  EXPECT_EQ(entry.pid, platform::CurrentProcessId());
+  EXPECT_TRUE(entry.start.has_value());
+#ifdef __linux__
+  EXPECT_EQ(entry.hold, "lock");  // held past close
+#else
+  EXPECT_EQ(entry.hold, "lock+pid");
+#endif
 
   EXPECT_TRUE(lease->Release().ok());
   EXPECT_TRUE(lease->Release().ok()) << "a second Release does nothing";

@@ -1,40 +1,55 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// api/run.h: start a server on a port of its own, race-free.
+// api/run.h: start a server on ports of its own, race-free.
 //
-// Run acquires a port for an app (with a lease), puts it in the server's
-// environment (PORT, BERTH_PORT, BERTH_APP) and in its arguments (every
-// "{port}" becomes the number), and starts the server:
-//   - POSIX: berth execs the server in its own process. The server keeps
-//     berth's PID and start token, so it is the registered owner, and it
-//     inherits the lease lock: the kernel frees the port the moment the
-//     server dies, however it dies. No wrapper process stays behind.
-//   - Windows: the server runs as a child in a job object; berth waits,
-//     passes its exit code on, and releases the port.
-// With `socket`, berth binds and listens itself and hands the listening
-// socket over as descriptor 3 by systemd's socket activation protocol, so
-// nothing can take the port between allocation and the server's start.
+// Run acquires a port for each app, all at once (with leases), puts them in
+// the server's environment (PORT and BERTH_PORT: the first app's; BERTH_APP;
+// and NAME_PORT for every app, its name upper-cased with each character
+// outside [A-Z0-9] made '_') and in its arguments ("{port}" becomes the
+// first app's port, "{port:NAME}" that app's), and starts the server:
+//   - where every caller can check this process's PID (POSIX, outside a PID
+//     namespace of its own): berth execs the server in its own process. The
+//     server keeps berth's PID and start token, so it is the registered
+//     holder, and it inherits the lease locks: the kernel frees the ports
+//     the moment the server dies, however it dies; and should the server
+//     close the descriptors it inherited, its PID still vouches for it. No
+//     wrapper process stays behind.
+//   - inside a PID namespace (a container, bazel test's sandbox) and on
+//     Windows: berth stays as the server's parent and holds the leases
+//     itself, in a way no descriptor closing can undo; the server dies with
+//     berth (Linux: PR_SET_PDEATHSIG; Windows: a job object), signals sent
+//     to berth reach it, and berth passes its exit status on.
+// With `socket`, berth binds and listens on each port itself and hands the
+// listening sockets over as descriptors 3, 4, ... by systemd's socket
+// activation protocol (POSIX), so nothing can take a port between
+// allocation and the server's start.
 
 #ifndef BERTH_API_RUN_H_
 #define BERTH_API_RUN_H_
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "api/lease.h"
+#include "api/options.h"
 
 namespace berth {
 
 struct RunOptions {
   Options options;
-  bool socket = false;             // hand over a listening socket (POSIX)
-  std::string host = "127.0.0.1";  // where the socket listens
+  bool socket = false;             // hand over listening sockets (POSIX)
+  std::string host = "127.0.0.1";  // where the sockets listen
+  // Called once the ports are held, just before the server starts (for
+  // saying how they were chosen).
+  std::function<void(const std::vector<Lease>&)> before_start;
 };
 
-// RunOutcome is what Run returns when it returns at all: on POSIX only when
-// the program could not be started; on Windows also the program's exit.
+// RunOutcome is what Run returns when it returns at all: when the program
+// could not be started, or, where berth stays its parent, once it ends.
 struct RunOutcome {
   int exit_code = 0;
   // Set when the program could not be started ("./srv: command not
@@ -42,16 +57,29 @@ struct RunOutcome {
   std::string start_error;
 };
 
-// Run runs `command` with a port for `app` (see above). Errors are failures
-// before the program could be tried (bad input, no free port, ...); the
-// port is never left held when the program did not start.
-absl::StatusOr<RunOutcome> Run(absl::string_view app,
+// Run runs `command` with ports for `apps` (see above). Errors are failures
+// before the program could be tried (bad input, no free port, ...); no port
+// is left held when the program did not start.
+absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& apps,
                                const std::vector<std::string>& command,
                                const RunOptions& options);
 
-// SubstitutePort returns `args` with every "{port}" replaced by `port`.
-std::vector<std::string> SubstitutePort(const std::vector<std::string>& args,
-                                        uint16_t port);
+// ProtectStandardStreams opens /dev/null on whichever of descriptors 0, 1
+// and 2 are closed (POSIX), so that no file berth opens lands there and
+// reaches a server as its stdin, stdout or stderr. A program calls it first
+// thing; a library must not.
+absl::Status ProtectStandardStreams();
+
+// PortVariable returns the environment variable that carries `app`'s port:
+// "web" -> "WEB_PORT", "my-api.v2" -> "MY_API_V2_PORT".
+std::string PortVariable(absl::string_view app);
+
+// SubstitutePorts returns `args` with "{port}" replaced by ports[0] and
+// "{port:NAME}" by the port of app NAME. InvalidArgument for a
+// "{port:NAME}" whose NAME is not one of `apps`.
+absl::StatusOr<std::vector<std::string>> SubstitutePorts(
+    const std::vector<std::string>& args, const std::vector<std::string>& apps,
+    const std::vector<uint16_t>& ports);
 
 }  // namespace berth
 

@@ -2,6 +2,10 @@
 
 #include "api/who.h"
 
+#include <utility>
+
+#include "api/admin.h"
+
 
 namespace berth {
 
@@ -14,8 +18,8 @@ absl::StatusOr<std::vector<PortUser>> Who(uint16_t port,
   if (!listeners->empty()) {
     auto entries = List(options);
     if (!entries.ok()) return entries.status();
-    for (const registry::Entry& e : *entries) {
-      if (e.port == port && e.state != registry::EntryState::kStale) {
+    for (const Entry& e : *entries) {
+      if (e.port == port && e.state != EntryState::kStale && !e.app.empty()) {
         app = e.app;
       }
     }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "api/lease.h"
+#include "api/options.h"
 #include "platform/listener.h"
 
 namespace berth {

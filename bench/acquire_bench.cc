@@ -45,6 +45,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "api/admin.h"
 #include "api/lease.h"
 #include "bench/percentile.h"
 #include "bench/registry_fixture.h"

@@ -38,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "api/admin.h"
 #include "api/lease.h"
 #include "bench/registry_fixture.h"
 #include "bench/run_process.h"

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/admin.h"
 #include "absl/strings/str_cat.h"
 #include "platform/file.h"
 

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "api/inspect.h"
 
 namespace berth::cli {
 namespace {
@@ -93,11 +94,7 @@ absl::StatusOr<Args> ParseArgs(absl::Span<const std::string> argv,
 }
 
 absl::StatusOr<int64_t> ParsePid(absl::string_view text) {
-#ifdef _WIN32
-  constexpr uint64_t kMaxPid = std::numeric_limits<uint32_t>::max();
-#else
-  constexpr uint64_t kMaxPid = std::numeric_limits<int32_t>::max();
-#endif
+  constexpr uint64_t kMaxPid = berth::kMaxPid;
   uint64_t pid = 0;
   if (!ParseDecimal(text, kMaxPid, &pid) || pid == 0) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "api/run.h"
 #include "cli/commands.h"
 
 #ifndef _WIN32
@@ -13,6 +15,9 @@
 #endif
 
 int main(int argc, char** argv) {
+  // Before anything else opens a file: a closed stdin, stdout or stderr
+  // must not become a lease lock that the server then writes to or closes.
+  if (absl::Status s = berth::ProtectStandardStreams(); !s.ok()) return 1;
 #ifndef _WIN32
   // Past a file size limit (ulimit -f) a write should fail with EFBIG and be
   // reported, not kill berth halfway through replacing the registry.

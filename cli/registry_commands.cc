@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "api/inspect.h"
-#include "api/lease.h"
+#include "api/admin.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/json.h"
@@ -92,12 +92,14 @@ std::optional<Args> Parse(const std::vector<std::string>& argv,
   return *std::move(args);
 }
 
-std::string EntryJson(const registry::Entry& e) {
-  return absl::StrCat("{\"app\": ", JsonString(e.app), ", \"port\": ", e.port,
-                      ", \"pid\": ", e.owner.pid, ", \"start\": \"",
-                      e.owner.start_token, "\", \"state\": \"",
-                      registry::EntryStateName(e.state),
-                      "\", \"since\": ", e.since, "}");
+std::string EntryJson(const Entry& e) {
+  return absl::StrCat(
+      "{\"app\": ", JsonString(e.app), ", \"scope\": ",
+      e.scope.empty() ? "null" : JsonString(e.scope), ", \"port\": ", e.port,
+      ", \"pid\": ", e.pid, ", \"start\": ",
+      e.start ? absl::StrCat("\"", *e.start, "\"") : "null",
+      ", \"state\": \"", EntryStateName(e.state), "\", \"since\": ", e.since,
+      "}");
 }
 
 }  // namespace
@@ -140,6 +142,21 @@ int GetCommand(const std::vector<std::string>& argv, std::ostream& out,
                                absl::StrCat(parent.status().message(),
                                             "; name the owner with --owner PID")));
     }
+    if (*parent == 0) {
+      return Fail(err, "get",
+                  absl::FailedPreconditionError(
+                      "the calling process's parent lives outside this PID "
+                      "namespace (docker exec, nsenter, unshare --pid): name "
+                      "the owner with --owner PID, or use berth run"));
+    }
+    if (*parent == 1) {
+      return Fail(err, "get",
+                  absl::FailedPreconditionError(
+                      "the calling process's parent is init (PID 1), which "
+                      "never exits, so the port would never be given back: "
+                      "name the owner with --owner PID (in a script: --owner "
+                      "$$), or use berth run"));
+    }
     owner = *parent;
   }
   auto reservation = Reserve(app, owner, options);
@@ -174,7 +191,7 @@ int ReleaseCommand(const std::vector<std::string>& argv, std::ostream& out,
            "release --help)\n";
     return kExitUsage;
   }
-  absl::StatusOr<int> released;
+  absl::StatusOr<ReleaseResult> released;
   std::string what;
   if (port_flag) {
     auto port = ParsePort(*port_flag);
@@ -186,12 +203,22 @@ int ReleaseCommand(const std::vector<std::string>& argv, std::ostream& out,
     what = absl::StrCat("app \"", args->positional[0], "\"");
   }
   if (!released.ok()) return Fail(err, "release", released.status());
-  if (*released == 0) {
+  const size_t n = released->released.size();
+  if (n == 0 && released->held.empty()) {
     err << "berth: release: nothing to release: no entry for " << what << "\n";
     return kExitFailure;
   }
-  out << "released " << *released << (*released == 1 ? " entry" : " entries")
-      << " for " << what << "\n";
+  if (n > 0) {
+    out << "released " << n << (n == 1 ? " entry" : " entries") << " for "
+        << what << "\n";
+  }
+  if (!released->held.empty()) {
+    const Entry& e = released->held.front();
+    err << "berth: release: port " << e.port << " of " << what
+        << " is held by a running process (pid " << e.pid
+        << ") that keeps its lease lock: stop it to free the port\n";
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -232,8 +259,8 @@ int ListCommand(const std::vector<std::string>& argv, std::ostream& out,
       if (static_cast<unsigned char>(c) < 0x20) c = '?';
     }
     out << absl::StrFormat(
-        "%-*s  %5d  %8d  %-7s  %s%s\n", width, app, e.port, e.owner.pid,
-        registry::EntryStateName(e.state),
+        "%-*s  %5d  %8d  %-7s  %s%s\n", width, app, e.port, e.pid,
+        EntryStateName(e.state),
         absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(e.since),
                          absl::LocalTimeZone()),
         e.why.empty() ? "" : absl::StrCat("  (", e.why, ")"));

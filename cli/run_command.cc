@@ -55,8 +55,8 @@ int RunCommand(const std::vector<std::string>& argv, std::ostream& out,
     out << kRunHelp;
     return kExitOk;
   }
-  if (args->positional.size() != 1) {
-    err << "berth: run: give exactly one APP before -- (see berth run "
+  if (args->positional.empty()) {
+    err << "berth: run: give one APP or more before -- (see berth run "
            "--help)\n";
     return kExitUsage;
   }
@@ -95,7 +95,15 @@ int RunCommand(const std::vector<std::string>& argv, std::ostream& out,
   out.flush();
   err.flush();
   std::cout.flush();
-  auto outcome = Run(args->positional[0], *args->command, options);
+  if (options.options.port) {
+    options.before_start = [&](const std::vector<Lease>& leases) {
+      if (leases[0].port() != *options.options.port) {
+        err << "berth: run: " << leases[0].reason() << "\n";
+        err.flush();
+      }
+    };
+  }
+  auto outcome = Run(args->positional, *args->command, options);
   if (!outcome.ok()) {
     err << "berth: run: " << outcome.status().message() << "\n";
     return absl::IsInvalidArgument(outcome.status()) ? kExitUsage

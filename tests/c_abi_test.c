@@ -58,22 +58,22 @@ static int in_range(unsigned port, unsigned lo, unsigned hi) {
   return port >= lo && port <= hi;
 }
 
-/* registry_has_entry: whether the registry file in `dir` lists `port`. */
+/* registry_has_entry: whether the registry in `dir` holds a record for
+ * `port` (its lease file, leases/PORT.lock, is not empty). */
 static int registry_has_entry(const char* dir, unsigned port) {
   char path[4096];
-  char line[1024];
-  char prefix[32];
+  char head[64];
+  char want[64];
   FILE* f;
-  int found = 0;
-  snprintf(path, sizeof path, "%s/registry", dir);
-  snprintf(prefix, sizeof prefix, "entry %u ", port);
+  size_t n;
+  snprintf(path, sizeof path, "%s/leases/%u.lock", dir, port);
+  snprintf(want, sizeof want, "berth-lease 2\nport %u\n", port);
   f = fopen(path, "r");
   if (f == NULL) return 0;
-  while (fgets(line, sizeof line, f) != NULL) {
-    if (strncmp(line, prefix, strlen(prefix)) == 0) found = 1;
-  }
+  n = fread(head, 1, sizeof head - 1, f);
   fclose(f);
-  return found;
+  head[n] = '\0';
+  return strncmp(head, want, strlen(want)) == 0;
 }
 
 static void write_xml(const char* path) {
@@ -268,21 +268,48 @@ int main(void) {
   CHECK("no free port is BERTH_EFAIL", rc == BERTH_EFAIL);
   CHECK("no free port: there is a message", strlen(berth_last_error()) > 0);
 
-  /* The registry locked by someone else past the timeout (flock locks belong
-   * to the open file, so this process's own lock counts as another's). */
-  snprintf(lock_path, sizeof lock_path, "%s/registry.lock", reg);
-  lock_fd = open(lock_path, O_RDWR);
-  CHECK("registry.lock exists", lock_fd >= 0);
+  /* A port whose lease lock someone else holds is taken, whatever its
+   * record says (flock locks belong to the open file, so this process's own
+   * lock counts as another's). */
+  snprintf(lock_path, sizeof lock_path, "%s/leases/%u.lock", reg, LO + 50);
+  lock_fd = open(lock_path, O_RDWR | O_CREAT, 0600);
+  CHECK("a lease file can be made", lock_fd >= 0);
   if (lock_fd >= 0) {
-    CHECK("test holds registry.lock", flock(lock_fd, LOCK_EX) == 0);
+    CHECK("test holds a lease lock", flock(lock_fd, LOCK_EX) == 0);
     bad = opts;
-    bad.lock_timeout_ms = 200;
-    rc = berth_acquire("c", &bad, &out, &port);
-    CHECK("a locked registry is BERTH_EFAIL", rc == BERTH_EFAIL);
-    CHECK("a locked registry: the error names the lock",
-          contains(berth_last_error(), "registry.lock"));
+    bad.port = LO + 50;
+    rc = berth_acquire("c-locked", &bad, &out, &port);
+    CHECK("asking for a locked port succeeds", rc == BERTH_OK);
+    CHECK("a locked port is not handed out", port != LO + 50);
+    CHECK("release of that lease", berth_release(out) == BERTH_OK);
     close(lock_fd);
   }
+
+  /* --- a group: one port per app, all at once --- */
+  {
+    const char* apps[3] = {"c-web", "c-api", "c-hmr"};
+    berth_lease* group[3] = {NULL, NULL, NULL};
+    uint16_t ports[3] = {0, 0, 0};
+    rc = berth_acquire_group(apps, 3, &opts, group, ports);
+    CHECK("acquire_group returns BERTH_OK", rc == BERTH_OK);
+    CHECK("acquire_group gives three ports",
+          ports[0] != 0 && ports[1] != 0 && ports[2] != 0);
+    CHECK("acquire_group: three different ports",
+          ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
+    CHECK("acquire_group: the leases agree",
+          berth_lease_port(group[1]) == ports[1]);
+    CHECK("release group[0]", berth_release(group[0]) == BERTH_OK);
+    CHECK("release group[1]", berth_release(group[1]) == BERTH_OK);
+    CHECK("release group[2]", berth_release(group[2]) == BERTH_OK);
+    apps[2] = "c-web";
+    rc = berth_acquire_group(apps, 3, &opts, group, ports);
+    CHECK("an app named twice is BERTH_EINVAL", rc == BERTH_EINVAL);
+    CHECK("a failed group stores NULLs", group[0] == NULL && ports[0] == 0);
+  }
+
+  /* --- the version --- */
+  CHECK("berth_version is BERTH_VERSION",
+        strcmp(berth_version(), BERTH_VERSION) == 0);
 
   /* --- inherit: the lease lock survives exec --- */
   rc = berth_lease_inherit(b, &handle);

@@ -1,11 +1,12 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// `berth get` SIGKILLed at random points of its transaction, hundreds of
-// times: before it takes the lock, while it holds it, halfway through
-// writing the new registry, after the rename. Some runs complete. What must
-// hold after every run:
-//   - the registry decodes, and was never moved aside as corrupt;
-//   - the lock is free (the kernel drops a dead holder's flock);
+// `berth get` SIGKILLed at random points of its work, hundreds of times:
+// before it takes a port's lock, while it holds it, halfway through writing
+// a lease record or the memory, after. Some runs complete. What must hold
+// after every run:
+//   - the memory and every lease record decode (or are empty), and nothing
+//     was ever moved aside as corrupt;
+//   - no lock is held (the kernel drops a dead holder's locks);
 // and at the end:
 //   - a `berth get` with BERTH_LOCK_TIMEOUT=2 succeeds at once;
 //   - no temp file of a killed writer (.registry.tmp-PID-HEX) is left.
@@ -79,13 +80,51 @@ std::vector<std::string> TempFiles(const fs::path& dir) {
   return found;
 }
 
-// LockIsFree tries the registry lock without waiting, like `flock -n`.
+// LockIsFree tries a lease lock without waiting, like `flock -n`.
 bool LockIsFree(const fs::path& lock) {
   const int fd = open(lock.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT;  // never created: nobody holds it
   const bool free = flock(fd, LOCK_EX | LOCK_NB) == 0;
   close(fd);
   return free;
+}
+
+// RecordLockIsFree asks whether another process holds a POSIX record lock
+// on `lock` (the memory's lock), without taking it.
+bool RecordLockIsFree(const fs::path& lock) {
+  const int fd = open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  struct flock probe = {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const bool free = fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type == F_UNLCK;
+  close(fd);
+  return free;
+}
+
+// CheckFiles says what is wrong with the registry in `dir`, or "".
+std::string CheckFiles(const fs::path& dir) {
+  if (!fs::exists(dir)) return "";
+  if (!RecordLockIsFree(dir / "registry.lock")) {
+    return "registry.lock is held with no berth running";
+  }
+  if (fs::exists(dir / "registry")) {
+    auto memory = berth::registry::DecodeMemory(ReadAll(dir / "registry"));
+    if (!memory.ok()) return absl::StrCat("registry: ", memory.status().ToString());
+  }
+  if (!fs::exists(dir / "leases")) return "";
+  for (const auto& e : fs::directory_iterator(dir / "leases")) {
+    if (!LockIsFree(e.path())) {
+      return absl::StrCat(e.path().string(), " is locked with no berth running");
+    }
+    const std::string bytes = ReadAll(e.path());
+    if (bytes.empty()) continue;
+    auto record = berth::registry::DecodeLease(bytes);
+    if (!record.ok()) {
+      return absl::StrCat(e.path().string(), ": ", record.status().ToString());
+    }
+  }
+  return "";
 }
 
 TEST(CrashTest, GetKilledAnywhereLeavesAUsableRegistry) {
@@ -138,12 +177,8 @@ TEST(CrashTest, GetKilledAnywhereLeavesAUsableRegistry) {
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
       ++killed;
     }
-    ASSERT_TRUE(LockIsFree(dir / "registry.lock"))
-        << "run " << i << ": the lock is held with no berth running";
-    if (fs::exists(dir / "registry")) {
-      auto data = berth::registry::Decode(ReadAll(dir / "registry"));
-      ASSERT_TRUE(data.ok()) << "run " << i << ": " << data.status();
-    }
+    const std::string wrong = CheckFiles(dir);
+    ASSERT_EQ(wrong, "") << "run " << i;
     const size_t now = fs::exists(dir) ? TempFiles(dir).size() : 0;
     if (now > temps) ++left_temp;  // killed between create and rename
     temps = now;
@@ -157,9 +192,9 @@ TEST(CrashTest, GetKilledAnywhereLeavesAUsableRegistry) {
   EXPECT_GT(killed, 0);
   EXPECT_GT(completed, 0);
 
-  for (const auto& e : fs::directory_iterator(dir)) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
     EXPECT_FALSE(absl::StrContains(e.path().filename().string(), "corrupt"))
-        << e.path() << ": a registry did not decode at some point";
+        << e.path() << ": a file did not decode at some point";
   }
 
   // A get that waits at most 2 s for the lock succeeds, and at once.
@@ -176,13 +211,13 @@ TEST(CrashTest, GetKilledAnywhereLeavesAUsableRegistry) {
   const std::vector<std::string> left = TempFiles(dir);
   EXPECT_TRUE(left.empty())
       << left.size() << " temp files left, e.g. " << left.front();
-  auto data = berth::registry::Decode(ReadAll(dir / "registry"));
-  ASSERT_TRUE(data.ok()) << data.status();
-  EXPECT_FALSE(data->entries.empty());
+  auto memory = berth::registry::DecodeMemory(ReadAll(dir / "registry"));
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  EXPECT_FALSE(memory->apps.empty());
 }
 
 // The clean-up on its own, without timing luck: a dead writer's temp file
-// goes at the next transaction, a live process's stays.
+// goes at the next write of the memory, a live process's stays.
 TEST(CrashTest, TempFilesOfDeadWritersGoAtTheNextTransaction) {
   ASSERT_FALSE(g_berth.empty()) << "usage: crash_test PATH_TO_BERTH";
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -229,7 +264,7 @@ TEST(CrashTest, TempFilesOfDeadWritersGoAtTheNextTransaction) {
   EXPECT_TRUE(fs::exists(dir / live_temp)) << "pid " << getpid() << " lives";
   EXPECT_TRUE(fs::exists(dir / other));
   EXPECT_NE(ReadAll(dir / "registry"), before);
-  EXPECT_TRUE(berth::registry::Decode(ReadAll(dir / "registry")).ok());
+  EXPECT_TRUE(berth::registry::DecodeMemory(ReadAll(dir / "registry")).ok());
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/admin.h"
 #include "api/lease.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -85,7 +86,7 @@ TEST_F(CrossProcessTest, SixteenProcessesTwentyAllocationsEachAllDistinct) {
   std::set<uint16_t> ports;
   for (const auto& e : *list) {
     ports.insert(e.port);
-    EXPECT_EQ(e.state, registry::EntryState::kLive) << e.app;
+    EXPECT_EQ(e.state, EntryState::kLive) << e.app;
   }
   EXPECT_EQ(list->size(), static_cast<size_t>(kProcs * kEach));
   EXPECT_EQ(ports.size(), static_cast<size_t>(kProcs * kEach));
@@ -180,17 +181,17 @@ TEST_F(CrossProcessTest, SigkilledLeaseHolderIsStaleAtOnce) {
   ASSERT_EQ(read(pipe_fds[0], &port, sizeof port),
             static_cast<ssize_t>(sizeof port));
   ASSERT_NE(port, 0);
-  ASSERT_EQ(List(options_)->at(0).state, registry::EntryState::kLive);
+  ASSERT_EQ(List(options_)->at(0).state, EntryState::kLive);
 
   kill(holder, SIGKILL);
   // Not reaped yet: the lease lock alone says the holder is gone (the kernel
   // closes its descriptors as it dies; allow it a moment to get there).
-  registry::EntryState state = registry::EntryState::kLive;
-  for (int i = 0; i < 100 && state == registry::EntryState::kLive; ++i) {
+  EntryState state = EntryState::kLive;
+  for (int i = 0; i < 100 && state == EntryState::kLive; ++i) {
     absl::SleepFor(absl::Milliseconds(10));
     state = List(options_)->at(0).state;
   }
-  EXPECT_EQ(state, registry::EntryState::kStale);
+  EXPECT_EQ(state, EntryState::kStale);
   EXPECT_THAT(List(options_)->at(0).why, ::testing::HasSubstr("lease"));
   int status;
   waitpid(holder, &status, 0);

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # libberth.so exports exactly the functions of api/berth.h (berth, Abseil and
 # the rest stay local) and is named libberth.so for the dynamic linker.
-# Usage (Bazel sh_test): libberth_symbols_test.sh PATH_TO_LIBBERTH_SO
+# Usage (Bazel sh_test): libberth_symbols_test.sh PATH_TO_LIBBERTH_SO PATH_TO_BERTH_H
 set -uo pipefail
 
 lib=$1
-want="berth_acquire
-berth_last_error
-berth_lease_inherit
-berth_lease_port
-berth_lease_reason
-berth_release"
+header=$2
+# The functions berth.h declares: every "BERTH_EXPORT <type> berth_x(" line.
+want=$(sed -n 's/^BERTH_EXPORT .*[ *]\(berth_[a-z0-9_]*\)(.*/\1/p' "$header" | sort)
+if [ "$(wc -l <<<"$want")" -lt 8 ]; then
+  echo "FAIL: found too few functions in $header:" >&2
+  echo "$want" >&2
+  exit 1
+fi
 # Global and weak symbols the library defines. (gold also lists some LOCAL
 # thread-local symbols in .dynsym; local ones bind nothing, so they are fine.)
 got=$(readelf --dyn-syms -W "$lib" |

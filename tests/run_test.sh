@@ -103,6 +103,71 @@ read -r p1 p2 app p3 <<<"$out"
 check "PORT, BERTH_PORT, BERTH_APP and {port} agree ($out)" \
   [ "$p1" = "$p2" -a "$p1" = "$p3" -a "$app" = envapp ]
 
+# --- several apps in one run ---------------------------------------------------
+out=$("$berth" run web2 api2 -- sh -c 'echo "$PORT $WEB2_PORT $API2_PORT {port} {port:api2}"')
+read -r p0 pw pa p1 p2 <<<"$out"
+check "several apps: PORT is the first app's ($out)" [ "$p0" = "$pw" -a "$p1" = "$pw" ]
+check "several apps: {port:NAME} is that app's" [ "$p2" = "$pa" -a "$pa" != "$pw" ]
+err=$("$berth" run web2 -- echo "{port:nope}" 2>&1); rc=$?
+check "an unknown {port:NAME} is bad input" [ "$rc" -eq 2 ]
+check "an unknown {port:NAME} says which" grep -q "names no app of this run" <<<"$err"
+
+# --- issue case 1: a server that closes its inherited descriptors --------------
+# keeps its port while it runs: its PID and start time vouch for it.
+"$berth" run closer -- "$py" -c 'import os, time; os.closerange(3, 1024); open(os.environ["TEST_TMPDIR"] + "/closed", "w").close(); time.sleep(30)' &
+closer=$!
+check "the fd-closing server is registered" wait_for test -e "$tmp/closed"
+port=$(port_of closer)
+got=$("$berth" get other --port "$port" --owner $$)
+check "its port is not handed out while it runs ($got vs $port)" [ "$got" != "$port" ]
+"$berth" release other >/dev/null
+kill -9 "$closer"; wait "$closer" 2>/dev/null
+got=$("$berth" get other --port "$port" --owner $$)
+check "and is once it is gone ($got vs $port)" [ "$got" = "$port" ]
+"$berth" release other >/dev/null
+
+# --- issue case 2: a wrapper that backgrounds the server and exits -------------
+# The server inherited the lease lock: held means taken, whoever is on file,
+# also for `berth get`, also after `berth release`.
+"$berth" run bg -- sh -c 'sleep 30 </dev/null >/dev/null 2>&1 & echo $! >"$TEST_TMPDIR/bg.pid"'
+check "the wrapper exited 0" [ $? -eq 0 ]
+bgpid=$(cat "$tmp/bg.pid")
+port=$(port_of bg)
+check "the backgrounded server runs" kill -0 "$bgpid"
+got=$("$berth" get other --port "$port" --owner $$)
+check "its port is not handed out ($got vs $port)" [ "$got" != "$port" ]
+"$berth" release other >/dev/null
+out=$("$berth" release bg 2>&1); rc=$?
+check "release of a port whose lock is held exits 1 ($rc)" [ "$rc" -eq 1 ]
+check "release says the holder keeps its lock" grep -q "keeps its lease lock" <<<"$out"
+got=$("$berth" get other --port "$port" --owner $$)
+check "still not handed out after release ($got vs $port)" [ "$got" != "$port" ]
+"$berth" release other >/dev/null
+kill "$bgpid"
+gets_port() {  # gets_port P: a get asking for P gets it
+  local got
+  got=$("$berth" get other --port "$1" --owner $$ 2>/dev/null)
+  "$berth" release other >/dev/null 2>&1
+  [ "$got" = "$1" ]
+}
+check "free once the server is gone" wait_for gets_port "$port"
+
+# --- issue case 3: closed stdio never gets the lease lock ----------------------
+"$berth" run nostdio -- "$py" -c 'import os, sys, time
+fds = {fd: os.readlink("/proc/self/fd/%d" % fd) for fd in (0, 1, 2)}
+open(os.environ["TEST_TMPDIR"] + "/stdio", "w").write(repr(fds))
+os.dup2(os.open("/dev/null", os.O_WRONLY), 1)  # the usual exec >log
+time.sleep(30)' <&- >&- 2>&- &
+nostdio=$!
+check "the server started with closed stdio" wait_for test -s "$tmp/stdio"
+check "its stdio is /dev/null, not a lease file ($(cat "$tmp/stdio"))" \
+  grep -qv "lock" "$tmp/stdio"
+port=$(port_of nostdio)
+got=$("$berth" get other --port "$port" --owner $$)
+check "reopening stdout keeps the port ($got vs $port)" [ "$got" != "$port" ]
+"$berth" release other >/dev/null
+kill "$nostdio"; wait "$nostdio" 2>/dev/null
+
 # --- a command that cannot start: 127 / 126, nothing left held -----------------
 "$berth" prune >/dev/null
 err=$("$berth" run ghost -- "$tmp/no-such-program" 2>&1); rc=$?
