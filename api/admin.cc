@@ -78,7 +78,9 @@ absl::StatusOr<registry::Holder> Owner(int64_t pid) {
         "owner process ", pid, " is a kernel thread, which never exits"));
   }
   registry::Holder holder;
-  holder.identity = {pid, status->start_token.value_or(0), status->unique_id};
+  absl::StatusOr<uint64_t> unique = os.UniqueId(pid);
+  holder.identity = {pid, status->start_token.value_or(0),
+                     unique.ok() ? *unique : 0};
   holder.start_known = status->start_token.has_value();
   holder.hold = registry::Hold::kPid;
   // Only the owner's PID and start time will vouch for this entry, so

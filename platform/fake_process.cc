@@ -38,7 +38,6 @@ absl::StatusOr<ProcessStatus> FakeProcessInspector::Inspect(int64_t pid) const {
   switch (entry.state) {
     case State::kRunning: {
       ProcessStatus status{Liveness::kAlive, entry.start_token, entry.name};
-      status.unique_id = entry.unique_id;
       status.kernel_thread = entry.kernel_thread;
       return status;
     }
@@ -62,6 +61,19 @@ absl::StatusOr<ProcessIdentity> FakeProcessInspector::Self() const {
 absl::StatusOr<std::string> FakeProcessInspector::BootId() const {
   absl::MutexLock lock(&mu_);
   return boot_id_;
+}
+
+absl::StatusOr<uint64_t> FakeProcessInspector::UniqueId(int64_t pid) const {
+  absl::MutexLock lock(&mu_);
+  if (pid <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("process id must be positive, got ", pid));
+  }
+  const auto it = processes_.find(pid);
+  if (it == processes_.end() || it->second.state == State::kZombie) {
+    return absl::NotFoundError(absl::StrCat("no process ", pid));
+  }
+  return it->second.unique_id;
 }
 
 absl::StatusOr<uint64_t> FakeProcessInspector::PidNamespace(

@@ -47,6 +47,9 @@ class FakeProcessInspector final : public ProcessInspector {
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override;
   absl::StatusOr<ProcessIdentity> Self() const override;
   absl::StatusOr<std::string> BootId() const override;
+  // The unique id given to AddProcess (0: none); NotFound for a PID the fake
+  // does not hold as a running process.
+  absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override;
   // Every process lives in kInitialPidNamespace unless SetPidNamespace says
   // otherwise; a PID the fake does not hold is NotFound.
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override;

@@ -131,6 +131,30 @@ class FileLock {
 // thing; a library must not. Does nothing on Windows.
 absl::Status OpenNullOnClosedStandardStreams();
 
+// FileSignature tells versions of a file apart with one stat: it changes
+// when the file is replaced (another inode; on Windows, another creation
+// time) or written (size, modification time in nanoseconds). Equal
+// signatures mean the same contents, for files that are only ever replaced
+// whole (ReplaceFileAtomically), which is what it is for: caching what was
+// read from them.
+struct FileSignature {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t modified_ns = 0;
+
+  friend bool operator==(const FileSignature& a, const FileSignature& b) {
+    return a.device == b.device && a.inode == b.inode && a.size == b.size &&
+           a.modified_ns == b.modified_ns;
+  }
+  friend bool operator!=(const FileSignature& a, const FileSignature& b) {
+    return !(a == b);
+  }
+};
+
+// SignatureOf returns `path`'s signature; NotFound when it does not exist.
+absl::StatusOr<FileSignature> SignatureOf(const std::string& path);
+
 // ReadFileToString returns the whole file. NotFound when it does not exist.
 // Refuses (FailedPrecondition) files larger than `max_bytes`, also one that
 // grows past it while being read.

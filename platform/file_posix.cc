@@ -322,6 +322,24 @@ absl::StatusOr<intptr_t> FileLock::SetInheritable() {
 
 // --- Whole files ------------------------------------------------------------
 
+absl::StatusOr<FileSignature> SignatureOf(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
+  }
+  FileSignature sig;
+  sig.device = static_cast<uint64_t>(st.st_dev);
+  sig.inode = static_cast<uint64_t>(st.st_ino);
+  sig.size = static_cast<uint64_t>(st.st_size);
+#ifdef __APPLE__
+  sig.modified_ns = int64_t{st.st_mtimespec.tv_sec} * 1000000000 +
+                    st.st_mtimespec.tv_nsec;
+#else
+  sig.modified_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+#endif
+  return sig;
+}
+
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              int64_t max_bytes) {
   if (max_bytes < 0) {

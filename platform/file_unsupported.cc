@@ -54,6 +54,10 @@ absl::StatusOr<intptr_t> FileLock::SetInheritable() {
   return Unsupported("FileLock::SetInheritable");
 }
 
+absl::StatusOr<FileSignature> SignatureOf(const std::string&) {
+  return Unsupported("SignatureOf");
+}
+
 absl::StatusOr<std::string> ReadFileToString(const std::string&, int64_t) {
   return Unsupported("ReadFileToString");
 }

@@ -372,6 +372,26 @@ absl::Status OpenNullOnClosedStandardStreams() { return absl::OkStatus(); }
 
 // --- Whole files ------------------------------------------------------------
 
+absl::StatusOr<FileSignature> SignatureOf(const std::string& path) {
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+  WIN32_FILE_ATTRIBUTE_DATA data;
+  if (!GetFileAttributesExW(wide->c_str(), GetFileExInfoStandard, &data)) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("GetFileAttributesExW ", path));
+  }
+  auto ticks = [](const FILETIME& t) {
+    return (uint64_t{t.dwHighDateTime} << 32) | t.dwLowDateTime;
+  };
+  FileSignature sig;
+  // A replace brings the new file's creation time along: it stands in for
+  // an inode number.
+  sig.inode = ticks(data.ftCreationTime);
+  sig.size = (uint64_t{data.nFileSizeHigh} << 32) | data.nFileSizeLow;
+  sig.modified_ns = static_cast<int64_t>(ticks(data.ftLastWriteTime) * 100);
+  return sig;
+}
+
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              int64_t max_bytes) {
   if (max_bytes < 0) {

@@ -64,6 +64,9 @@ FamilyState Worse(FamilyState loopback, FamilyState wildcard) {
 
 absl::StatusOr<FamilyState> ProbeFamily(internal::Family family,
                                         uint16_t port) {
+  if (internal::kWildcardProbeSuffices) {
+    return internal::BindProbe(family, internal::Address::kWildcard, port);
+  }
   absl::StatusOr<FamilyState> loopback =
       internal::BindProbe(family, internal::Address::kLoopback, port);
   if (!loopback.ok() || *loopback == FamilyState::kUnavailable) {

@@ -7,11 +7,12 @@
 // A family the host lacks (EAFNOSUPPORT, EADDRNOTAVAIL) is reported as
 // kUnavailable, which does not make the port busy.
 //
-// Each family is probed on its loopback address and then on its wildcard
-// address (0.0.0.0, ::): with SO_REUSEADDR, macOS (BSD) lets 127.0.0.1:P bind
-// next to a live listener on 0.0.0.0:P, and Windows may too ("CHECK" in its
-// sharing table); the wildcard bind collides with a listener on any address.
-// So a port counts as busy when anything listens on it, on any interface.
+// Each family is probed on its wildcard address (0.0.0.0, ::), whose bind
+// collides with a listener on any address of the family, so a port counts as
+// busy when anything listens on it, on any interface. On Linux that one bind
+// per family is enough. macOS (BSD) lets 127.0.0.1:P bind next to a live
+// listener on 0.0.0.0:P with SO_REUSEADDR, and Windows may too ("CHECK" in
+// its sharing table), so there the loopback address is probed first as well.
 //
 // POSIX probes bind with SO_REUSEADDR, so a port whose last connection sits in
 // TIME_WAIT counts as free (a server binding it with SO_REUSEADDR succeeds).
@@ -49,10 +50,10 @@ struct PortProbe {
   bool free() const;
 };
 
-// ProbePort tries to bind `port` on 127.0.0.1 and 0.0.0.0, and on ::1 and ::
-// (IPV6_V6ONLY), and closes the sockets again; it never listens. A family is
-// kBusy if any of its binds is, else kExcluded if any is, else what its
-// loopback bind said. InvalidArgument for port 0. Errors other than the ones
+// ProbePort tries to bind `port` on 0.0.0.0 and :: (IPV6_V6ONLY), and where
+// needed (above) on 127.0.0.1 and ::1 first, and closes the sockets again;
+// it never listens. A family is kBusy if any of its binds is, else kExcluded
+// if any is, else what its first bind said. InvalidArgument for port 0. Errors other than the ones
 // above (EMFILE, ...) are returned as Status.
 absl::StatusOr<PortProbe> ProbePort(uint16_t port);
 

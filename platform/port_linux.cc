@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "platform/internal/bind_probe.h"
 #include "platform/port.h"
 
 namespace berth::platform {
@@ -44,5 +45,13 @@ absl::StatusOr<PortRange> EphemeralPortRange() {
   }
   return range;
 }
+
+namespace internal {
+
+// Linux refuses a bind that overlaps a listening socket whatever the
+// options (inet_csk_bind_conflict): 0.0.0.0 and :: see every listener.
+const bool kWildcardProbeSuffices = true;
+
+}  // namespace internal
 
 }  // namespace berth::platform

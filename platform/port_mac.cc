@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "platform/internal/bind_probe.h"
 #include "platform/port.h"
 
 namespace berth::platform {
@@ -45,5 +46,13 @@ absl::StatusOr<PortRange> EphemeralPortRange() {
   }
   return PortRange{*first, *last};
 }
+
+namespace internal {
+
+// macOS (BSD) lets 127.0.0.1:P bind next to a listener on 0.0.0.0:P with
+// SO_REUSEADDR: both addresses are probed.
+const bool kWildcardProbeSuffices = false;
+
+}  // namespace internal
 
 }  // namespace berth::platform

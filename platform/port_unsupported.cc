@@ -28,4 +28,10 @@ absl::StatusOr<PortRange> EphemeralPortRange() {
       "EphemeralPortRange is not implemented on this OS");
 }
 
+namespace internal {
+
+const bool kWildcardProbeSuffices = false;
+
+}  // namespace internal
+
 }  // namespace berth::platform

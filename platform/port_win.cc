@@ -200,6 +200,10 @@ absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
   return static_cast<intptr_t>(s);
 }
 
+// Windows may let a bind succeed next to a listener on another address of
+// the family ("CHECK" in its sharing table): both addresses are probed.
+const bool kWildcardProbeSuffices = false;
+
 }  // namespace berth::platform::internal
 
 namespace berth::platform {

@@ -33,9 +33,12 @@ Liveness CheckIdentity(const ProcessInspector& inspector,
       // Not inspectable counts as alive; a different token is a reused PID.
       if (!status->start_token.has_value()) return Liveness::kAlive;
       if (*status->start_token != id.start_token) return Liveness::kDead;
-      if (id.unique_id != 0 && status->unique_id != 0 &&
-          id.unique_id != status->unique_id) {
-        return Liveness::kDead;  // reused within one tick of the clock
+      if (id.unique_id != 0) {
+        absl::StatusOr<uint64_t> unique = inspector.UniqueId(id.pid);
+        if (absl::IsNotFound(unique.status())) return Liveness::kDead;
+        if (unique.ok() && *unique != 0 && *unique != id.unique_id) {
+          return Liveness::kDead;  // reused within one tick of the clock
+        }
       }
       return Liveness::kAlive;
   }

@@ -62,9 +62,6 @@ struct ProcessStatus {
   std::optional<uint64_t> start_token;
   // The process (executable) name where readable, else empty.
   std::string name;
-  // The process's unique id (ProcessIdentity::unique_id), when alive and the
-  // OS offers one; else 0.
-  uint64_t unique_id = 0;
   // A kernel thread (Linux), not a program: it never holds a port.
   bool kernel_thread = false;
 };
@@ -89,6 +86,12 @@ class ProcessInspector {
   // (Linux boot_id, macOS kern.boottime, Windows boot time). Start tokens
   // recorded under another boot id mean nothing.
   virtual absl::StatusOr<std::string> BootId() const = 0;
+
+  // UniqueId returns the id of `pid` that the OS never reuses during a boot
+  // (ProcessIdentity::unique_id), or 0 where the OS offers none. NotFound
+  // when the process is gone. Asked apart from Inspect, only when a start
+  // token matched: it costs as much again (Linux: opening a pidfd).
+  virtual absl::StatusOr<uint64_t> UniqueId(int64_t pid) const = 0;
 
   // PidNamespace names the PID namespace `pid` (as this process numbers
   // it) lives in: an opaque nonzero number (Linux: the inode of

@@ -2,16 +2,14 @@
 //
 // platform/process.h on Linux, from procfs and pidfds.
 //
-// Inspect first opens a pidfd for the PID (pidfd_open, Linux 5.3+): that
-// fails for a PID nobody holds (ESRCH) and for a thread that is not its
-// process's main thread (EINVAL: a thread is not a process, psutil#687), and
-// on Linux 6.9+ the pidfd's inode on pidfs is an id never reused during the
-// boot (the unique id). Then it reads /proc/PID/stat: state (a zombie is
-// dead), flags (kernel threads), the name, and field 22, the start token
-// (clock ticks after boot), compared raw: converting it to wall time via
-// btime moves with NTP. Kernels or sandboxes without pidfd_open take the
-// older path: /proc/PID opened as a directory, `stat` and `status` (Tgid)
-// read relative to it so both describe the same process.
+// Inspect reads /proc/PID/stat once, the least any procfs inspection can
+// do: the state (a zombie is dead), the flags (kernel threads), the name,
+// field 22, the start token (clock ticks after boot, compared raw:
+// converting it to wall time via btime moves with NTP), and field 38,
+// exit_signal, which is -1 for a thread that is not its process's main
+// thread (a thread is not a process, psutil#687; /proc/TID resolves for
+// those too). UniqueId opens a pidfd for the PID (pidfd_open, Linux 5.3+):
+// on Linux 6.9+ its inode on pidfs is never reused during the boot.
 //
 // /proc must belong to this process's PID namespace: `unshare --pid` without
 // --mount-proc leaves the old /proc, whose /proc/PID are other processes.
@@ -19,6 +17,7 @@
 // read: the answer then comes from kill(pid, 0) alone, without a token.
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -75,6 +74,9 @@ absl::StatusOr<std::string> ReadFileAt(int dirfd, const char* name,
     }
     if (n == 0) break;
     data.append(buf, static_cast<size_t>(n));
+    // A /proc file that fits the buffer comes whole in one read, ending in
+    // a newline: no second read to see the end.
+    if (static_cast<size_t>(n) < sizeof(buf) && data.back() == '\n') break;
   }
   return data;
 }
@@ -84,15 +86,34 @@ ProcessStatus AliveWithoutToken() {
   return ProcessStatus{Liveness::kAlive, {}, {}};
 }
 
+// What this process found out about itself, asked once per process: a
+// forked child (pthread_atfork) starts over.
+std::atomic<int> proc_is_ours{-1};  // -1: not asked yet
+std::atomic<bool> self_namespace_known{false};
+std::atomic<uint64_t> self_namespace{0};
+std::atomic<int> self_generation{0};
+
+void ForgetSelf() {
+  proc_is_ours.store(-1);
+  self_namespace_known.store(false);
+  self_generation.fetch_add(1);
+}
+
+void ForgetSelfInForkedChildren() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, ForgetSelf);
+    return true;
+  }();
+  (void)registered;
+}
+
 // ProcIsOurs says whether /proc numbers processes as this process does: its
-// /proc/self link names getpid(). Asked once per process (a fork asks again).
+// /proc/self link names getpid().
 bool ProcIsOurs() {
-  static std::atomic<pid_t> answered_for{0};
-  static std::atomic<bool> answer{false};
+  ForgetSelfInForkedChildren();
+  const int known = proc_is_ours.load(std::memory_order_acquire);
+  if (known >= 0) return known == 1;
   const pid_t pid = getpid();
-  if (answered_for.load(std::memory_order_acquire) == pid) {
-    return answer.load(std::memory_order_relaxed);
-  }
   char link[32];
   const ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
   int64_t named = 0;
@@ -100,8 +121,7 @@ bool ProcIsOurs() {
       n > 0 && absl::SimpleAtoi(absl::string_view(link, static_cast<size_t>(n)),
                                 &named) &&
       named == pid;
-  answer.store(ours, std::memory_order_relaxed);
-  answered_for.store(pid, std::memory_order_release);
+  proc_is_ours.store(ours ? 1 : 0, std::memory_order_release);
   return ours;
 }
 
@@ -130,10 +150,12 @@ bool PidfdsAreUnique(int pidfd) {
   return unique;
 }
 
-// FromStat turns a parsed stat line into a status: X/x (dead) and a zombie
-// with one thread are dead. A main thread that called pthread_exit shows Z
-// while the other threads of its process run on (ps shows "Zl"): alive.
-ProcessStatus FromStat(internal::ProcStat stat, uint64_t unique_id) {
+// FromStat turns a parsed stat line into a status: a thread that is not a
+// process's main thread, X/x (dead) and a zombie with one thread are dead.
+// A main thread that called pthread_exit shows Z while the other threads of
+// its process run on (ps shows "Zl"): alive.
+ProcessStatus FromStat(internal::ProcStat stat) {
+  if (stat.exit_signal == -1) return Dead();
   switch (stat.state) {
     case 'X':
     case 'x':
@@ -146,7 +168,6 @@ ProcessStatus FromStat(internal::ProcStat stat, uint64_t unique_id) {
   }
   ProcessStatus status{Liveness::kAlive, stat.start_ticks,
                        std::move(stat.name)};
-  status.unique_id = unique_id;
   status.kernel_thread = (stat.flags & internal::kProcessFlagKernelThread) != 0;
   return status;
 }
@@ -162,28 +183,59 @@ class LinuxProcessInspector final : public ProcessInspector {
     if (pid > std::numeric_limits<pid_t>::max()) return Dead();
     if (!ProcIsOurs()) return InspectWithoutProc(static_cast<pid_t>(pid));
 
+    const std::string path = absl::StrCat("/proc/", pid, "/stat");
+    absl::StatusOr<std::string> text = ReadFileAt(AT_FDCWD, path.c_str(), path);
+    // Gone, or hidden by hidepid: kill tells which.
+    if (absl::IsNotFound(text.status())) {
+      return InspectWithoutProc(static_cast<pid_t>(pid));
+    }
+    if (absl::IsPermissionDenied(text.status())) return AliveWithoutToken();
+    if (!text.ok()) return text.status();
+    absl::StatusOr<internal::ProcStat> stat = internal::ParseProcStat(*text);
+    if (!stat.ok()) {
+      return absl::InternalError(
+          absl::StrCat("read ", path, ": ", stat.status().message()));
+    }
+    if (stat->pid != pid) {
+      return absl::InternalError(
+          absl::StrCat("read ", path, ": it names process ", stat->pid));
+    }
+    return FromStat(*std::move(stat));
+  }
+
+  absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    if (pid > std::numeric_limits<pid_t>::max()) {
+      return absl::NotFoundError(absl::StrCat("no process ", pid));
+    }
 #ifdef SYS_pidfd_open
     const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd >= 0) {
-      uint64_t unique_id = 0;
-      struct stat st;
-      if (PidfdsAreUnique(pidfd) && fstat(pidfd, &st) == 0) {
-        unique_id = static_cast<uint64_t>(st.st_ino);
+    if (pidfd < 0) {
+      const int err = errno;
+      // ESRCH: no such process. EINVAL: a thread of another process.
+      if (err == ESRCH || err == EINVAL) {
+        return absl::NotFoundError(absl::StrCat("no process ", pid));
       }
-      close(pidfd);
-      return InspectStat(pid, unique_id);
+      return 0;  // ENOSYS (before 5.3), EPERM (a seccomp filter): none
     }
-    // ESRCH: no such process. EINVAL: a thread of another process, or gone.
-    if (errno == ESRCH || errno == EINVAL) return Dead();
-    // ENOSYS (before 5.3), EPERM (a seccomp filter), EMFILE: the old way.
+    ScopedFd closer(pidfd);
+    struct stat st;
+    if (!PidfdsAreUnique(pidfd) || fstat(pidfd, &st) != 0) return 0;
+    return static_cast<uint64_t>(st.st_ino);
+#else
+    return 0;
 #endif
-    return InspectWithoutPidfd(pid);
   }
 
   absl::StatusOr<ProcessIdentity> Self() const override {
-    const pid_t pid = getpid();
+    ForgetSelfInForkedChildren();
     thread_local ProcessIdentity cached;
-    if (cached.pid == pid) return cached;
+    thread_local int cached_generation = -1;
+    if (cached_generation == self_generation.load()) return cached;
+    const pid_t pid = getpid();
     absl::StatusOr<ProcessStatus> status = Inspect(pid);
     if (!status.ok()) return status.status();
     if (status->liveness != Liveness::kAlive ||
@@ -192,7 +244,10 @@ class LinuxProcessInspector final : public ProcessInspector {
           "cannot read this process's start time from /proc/", pid,
           " (is /proc mounted for this PID namespace?)"));
     }
-    cached = ProcessIdentity{pid, *status->start_token, status->unique_id};
+    absl::StatusOr<uint64_t> unique = UniqueId(pid);
+    cached = ProcessIdentity{pid, *status->start_token,
+                             unique.ok() ? *unique : 0};
+    cached_generation = self_generation.load();
     return cached;
   }
 
@@ -212,17 +267,15 @@ class LinuxProcessInspector final : public ProcessInspector {
   }
 
   absl::StatusOr<uint64_t> SelfPidNamespace() const override {
-    const pid_t pid = getpid();
-    static std::atomic<pid_t> cached_for{0};
-    static std::atomic<uint64_t> cached{0};
-    if (cached_for.load(std::memory_order_acquire) == pid) {
-      return cached.load(std::memory_order_relaxed);
+    ForgetSelfInForkedChildren();
+    if (self_namespace_known.load(std::memory_order_acquire)) {
+      return self_namespace.load(std::memory_order_relaxed);
     }
     if (!ProcIsOurs()) return ForeignProc();
     absl::StatusOr<uint64_t> ns = NamespaceInode("/proc/self/ns/pid");
     if (ns.ok()) {
-      cached.store(*ns, std::memory_order_relaxed);
-      cached_for.store(pid, std::memory_order_release);
+      self_namespace.store(*ns, std::memory_order_relaxed);
+      self_namespace_known.store(true, std::memory_order_release);
     }
     return ns;
   }
@@ -240,82 +293,6 @@ class LinuxProcessInspector final : public ProcessInspector {
       return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
     }
     return static_cast<uint64_t>(st.st_ino);
-  }
-
-  // InspectStat reads /proc/PID/stat for a PID that pidfd_open just found
-  // to be a process.
-  static absl::StatusOr<ProcessStatus> InspectStat(int64_t pid,
-                                                   uint64_t unique_id) {
-    const std::string path = absl::StrCat("/proc/", pid, "/stat");
-    absl::StatusOr<std::string> text = ReadFileAt(AT_FDCWD, path.c_str(), path);
-    // Reaped since pidfd_open, or hidden by hidepid (which pidfd_open does
-    // not care about): kill tells which.
-    if (absl::IsNotFound(text.status())) {
-      return InspectWithoutProc(static_cast<pid_t>(pid));
-    }
-    if (absl::IsPermissionDenied(text.status())) return AliveWithoutToken();
-    if (!text.ok()) return text.status();
-    return Parsed(pid, path, *text, unique_id);
-  }
-
-  static absl::StatusOr<ProcessStatus> Parsed(int64_t pid,
-                                              const std::string& path,
-                                              absl::string_view text,
-                                              uint64_t unique_id) {
-    absl::StatusOr<internal::ProcStat> stat = internal::ParseProcStat(text);
-    if (!stat.ok()) {
-      return absl::InternalError(
-          absl::StrCat("read ", path, ": ", stat.status().message()));
-    }
-    if (stat->pid != pid) {
-      return absl::InternalError(
-          absl::StrCat("read ", path, ": it names process ", stat->pid));
-    }
-    return FromStat(*std::move(stat), unique_id);
-  }
-
-  // InspectWithoutPidfd: /proc/PID as a directory, stat and status read
-  // relative to it (they then describe the same process even if the PID is
-  // reused meanwhile); status's Tgid tells a thread from a process.
-  static absl::StatusOr<ProcessStatus> InspectWithoutPidfd(int64_t pid) {
-    const std::string dir = absl::StrCat("/proc/", pid);
-    const int fd = OpenAt(AT_FDCWD, dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-      const int err = errno;
-      if (err == ENOENT || err == ESRCH) {
-        return InspectWithoutProc(static_cast<pid_t>(pid));
-      }
-      if (err == EACCES || err == EPERM) return AliveWithoutToken();
-      return absl::ErrnoToStatus(err, absl::StrCat("open ", dir));
-    }
-    ScopedFd dirfd(fd);
-    const std::string stat_path = absl::StrCat(dir, "/stat");
-    absl::StatusOr<std::string> stat_text =
-        ReadFileAt(dirfd.get(), "stat", stat_path);
-    if (absl::IsNotFound(stat_text.status())) return Dead();
-    if (absl::IsPermissionDenied(stat_text.status())) {
-      return AliveWithoutToken();
-    }
-    if (!stat_text.ok()) return stat_text.status();
-
-    const std::string status_path = absl::StrCat(dir, "/status");
-    absl::StatusOr<std::string> status_text =
-        ReadFileAt(dirfd.get(), "status", status_path);
-    if (absl::IsNotFound(status_text.status())) return Dead();
-    // Without status (denied) the thread check is skipped: alive is the
-    // cautious answer.
-    if (status_text.ok()) {
-      absl::StatusOr<int64_t> tgid =
-          internal::ParseProcStatusTgid(*status_text);
-      if (!tgid.ok()) {
-        return absl::InternalError(absl::StrCat("read ", status_path, ": ",
-                                                tgid.status().message()));
-      }
-      if (*tgid != pid) return Dead();  // a thread of process *tgid
-    } else if (!absl::IsPermissionDenied(status_text.status())) {
-      return status_text.status();
-    }
-    return Parsed(pid, stat_path, *stat_text, /*unique_id=*/0);
   }
 
   static absl::StatusOr<std::string> ReadBootId() {

@@ -40,8 +40,8 @@ ProcessStatus AliveWithoutToken() {
   return ProcessStatus{Liveness::kAlive, {}, {}};
 }
 
-// UniqueId returns p_uniqueid of `pid`, or 0 when the OS will not say.
-uint64_t UniqueId(pid_t pid) {
+// UniqueIdOf returns p_uniqueid of `pid`, or 0 when the OS will not say.
+uint64_t UniqueIdOf(pid_t pid) {
   struct proc_uniqidentifierinfo info;
   std::memset(&info, 0, sizeof(info));
   const int n = proc_pidinfo(pid, PROC_PIDUNIQIDENTIFIERINFO, 0, &info,
@@ -98,11 +98,9 @@ class MacProcessInspector final : public ProcessInspector {
 
     const char* comm = info.kp_proc.p_comm;
     std::string name(comm, strnlen(comm, sizeof(info.kp_proc.p_comm)));
-    ProcessStatus status{Liveness::kAlive,
+    return ProcessStatus{Liveness::kAlive,
                          TimevalToken(info.kp_proc.p_starttime),
                          std::move(name)};
-    status.unique_id = UniqueId(static_cast<pid_t>(pid));
-    return status;
   }
 
   absl::StatusOr<ProcessIdentity> Self() const override {
@@ -115,7 +113,19 @@ class MacProcessInspector final : public ProcessInspector {
           "sysctl kern.proc.pid.", pid, " does not show this process (",
           LivenessName(status->liveness), ")"));
     }
-    return ProcessIdentity{pid, *status->start_token, status->unique_id};
+    return ProcessIdentity{pid, *status->start_token, UniqueIdOf(pid)};
+  }
+
+  absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    if (pid > std::numeric_limits<pid_t>::max() ||
+        (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      return absl::NotFoundError(absl::StrCat("no process ", pid));
+    }
+    return UniqueIdOf(static_cast<pid_t>(pid));
   }
 
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {

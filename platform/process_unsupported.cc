@@ -25,6 +25,10 @@ class UnsupportedProcessInspector final : public ProcessInspector {
   absl::StatusOr<std::string> BootId() const override {
     return absl::UnimplementedError("boot id is not supported on this OS");
   }
+  absl::StatusOr<uint64_t> UniqueId(int64_t /*pid*/) const override {
+    return absl::UnimplementedError(
+        "process inspection is not supported on this OS");
+  }
   absl::StatusOr<uint64_t> PidNamespace(int64_t /*pid*/) const override {
     return absl::UnimplementedError(
         "process inspection is not supported on this OS");

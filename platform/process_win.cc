@@ -196,6 +196,15 @@ class WindowsProcessInspector final : public ProcessInspector {
     return absl::StrCat(boot / kTicksPerMinute);
   }
 
+  // The creation time is the start token, at 100 ns: no separate id.
+  absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
+    if (pid <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("process id must be positive, got ", pid));
+    }
+    return 0;
+  }
+
   // Windows has no PID namespaces (a container's processes are numbered in
   // its own silo, which berth cannot see into; they are not on file here).
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 
 namespace berth::registry {
 namespace {
@@ -106,13 +107,37 @@ std::string Registry::MemoryPath() const {
   return platform::JoinPath(options_.dir, "registry");
 }
 
-absl::Status Registry::EnsureDirectories() const {
+namespace {
+
+// The registry directories this process has made and checked already.
+absl::Mutex ensured_mu(absl::kConstInit);
+absl::flat_hash_set<std::string>* ensured ABSL_GUARDED_BY(ensured_mu) =
+    nullptr;
+
+}  // namespace
+
+absl::Status Registry::EnsureDirectories(bool again) const {
+  {
+    absl::MutexLock lock(&ensured_mu);
+    if (ensured == nullptr) ensured = new absl::flat_hash_set<std::string>;
+    if (again) {
+      ensured->erase(options_.dir);
+    } else if (ensured->contains(options_.dir)) {
+      return absl::OkStatus();
+    }
+  }
   if (absl::Status s = platform::EnsurePrivateDirectory(options_.dir);
       !s.ok()) {
     return s;
   }
-  return platform::EnsurePrivateDirectory(
-      platform::JoinPath(options_.dir, "leases"));
+  if (absl::Status s = platform::EnsurePrivateDirectory(
+          platform::JoinPath(options_.dir, "leases"));
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&ensured_mu);
+  ensured->insert(options_.dir);
+  return absl::OkStatus();
 }
 
 // --- The memory -------------------------------------------------------------
@@ -144,8 +169,34 @@ void Registry::MoveAside(const std::string& path, absl::string_view bytes,
   }
 }
 
+namespace {
+
+// The memory as this process last read it, per file: an allocation that
+// finds the file unchanged (one stat) does not read and parse it again.
+struct CachedMemory {
+  platform::FileSignature signature;
+  Memory memory;
+};
+absl::Mutex memory_cache_mu(absl::kConstInit);
+absl::flat_hash_map<std::string, CachedMemory>* memory_cache
+    ABSL_GUARDED_BY(memory_cache_mu) = nullptr;
+
+}  // namespace
+
 absl::StatusOr<Memory> Registry::ReadMemory() {
   const std::string path = MemoryPath();
+  absl::StatusOr<platform::FileSignature> signature =
+      platform::SignatureOf(path);
+  if (absl::IsNotFound(signature.status())) return Memory{};
+  if (signature.ok()) {
+    absl::MutexLock lock(&memory_cache_mu);
+    if (memory_cache != nullptr) {
+      auto it = memory_cache->find(path);
+      if (it != memory_cache->end() && it->second.signature == *signature) {
+        return it->second.memory;
+      }
+    }
+  }
   for (int round = 0;; ++round) {
     absl::StatusOr<std::string> bytes =
         platform::ReadFileToString(path, kMaxMemoryBytes);
@@ -159,7 +210,18 @@ absl::StatusOr<Memory> Registry::ReadMemory() {
         continue;  // read the converted file
       }
       absl::StatusOr<Memory> memory = DecodeMemory(text);
-      if (memory.ok()) return memory;
+      if (memory.ok()) {
+        // Kept under the signature taken before the read: should the file
+        // have changed in between, the next call reads it again.
+        if (signature.ok() && round == 0) {
+          absl::MutexLock lock(&memory_cache_mu);
+          if (memory_cache == nullptr) {
+            memory_cache = new absl::flat_hash_map<std::string, CachedMemory>;
+          }
+          (*memory_cache)[path] = CachedMemory{*signature, *memory};
+        }
+        return memory;
+      }
       bad = memory.status();
     } else if (absl::IsFailedPrecondition(bytes.status())) {
       bad = bytes.status();  // larger than anything berth writes
@@ -241,7 +303,8 @@ absl::Status Registry::ConvertFormat1(const std::string& bytes) {
 
 void Registry::Remember(
     const std::string& scope, const std::vector<Claim>& claims,
-    const std::vector<std::pair<std::string, uint16_t>>& lost) {
+    const std::vector<std::pair<std::string, uint16_t>>& lost,
+    Memory before) {
   // Change applies this allocation to `memory`; true when it changed.
   auto change = [&](Memory& memory) {
     bool changed = false;
@@ -272,8 +335,7 @@ void Registry::Remember(
     }
     return changed;
   };
-  absl::StatusOr<Memory> current = ReadMemory();
-  if (!current.ok() || !change(*current)) return;
+  if (!change(before)) return;
 
   auto lock = platform::FileLock::Lock(
       platform::JoinPath(options_.dir, "registry.lock"), options_.lock_timeout,
@@ -338,6 +400,14 @@ class Registry::Allocation {
     Examined out;
     const std::string path = registry_.LeasePath(port);
     auto lock = platform::FileLock::TryLock(path, /*create=*/true);
+    if (absl::IsNotFound(lock.status())) {
+      // The directory went away since this process last made it.
+      if (absl::Status s = registry_.EnsureDirectories(/*again=*/true);
+          !s.ok()) {
+        return s;
+      }
+      lock = platform::FileLock::TryLock(path, /*create=*/true);
+    }
     if (absl::IsUnavailable(lock.status())) {
       // Held: taken, whoever is on file. Who it is matters only for the
       // reason of a named candidate, so only then is the record read.
@@ -358,7 +428,7 @@ class Registry::Allocation {
     facts.record_undecodable = d.undecodable;
     facts.boot_id = boot_id_;
     facts.judge_namespace = judge_namespace_;
-    if (NeedsOwner(facts)) facts.owner = Inspect(d.record->pid);
+    if (NeedsOwner(facts)) InspectOwner(*registry_.options_.inspector, facts);
     const Verdict verdict = Judge(facts);
     if (d.record) out.who = HolderText(*d.record);
 
@@ -424,18 +494,10 @@ class Registry::Allocation {
   }
 
  private:
-  const absl::StatusOr<platform::ProcessStatus>& Inspect(int64_t pid) {
-    auto [it, fresh] = inspected_.try_emplace(pid, platform::ProcessStatus{});
-    if (fresh) it->second = registry_.options_.inspector->Inspect(pid);
-    return it->second;
-  }
-
   Registry& registry_;
   const AllocateRequest& request_;
   std::string boot_id_;
   std::optional<uint64_t> judge_namespace_;
-  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
-      inspected_;
 };
 
 absl::StatusOr<std::vector<Claim>> Registry::Allocate(
@@ -536,7 +598,7 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
       if (claim.existing) claim.lock.Unlock();
     }
   }
-  Remember(request.scope, claims, lost);
+  Remember(request.scope, claims, lost, *std::move(memory));
   // Who listens on a wanted port that was busy: only now that no lock of
   // this allocation is in the way of others, and only for people to read.
   if (wanted_busy && options_.describe_listener) {
@@ -582,8 +644,6 @@ absl::Status Registry::Visit(
   if (auto ns = options_.inspector->SelfPidNamespace(); ns.ok()) {
     judge_namespace = *ns;
   }
-  absl::flat_hash_map<int64_t, absl::StatusOr<platform::ProcessStatus>>
-      inspected;
   for (uint16_t port : ports) {
     const std::string path = LeasePath(port);
     auto lock = platform::FileLock::TryLock(path);
@@ -611,12 +671,7 @@ absl::Status Registry::Visit(
     facts.record_undecodable = d.undecodable;
     facts.boot_id = boot_id;
     facts.judge_namespace = judge_namespace;
-    if (NeedsOwner(facts)) {
-      auto [it, fresh] =
-          inspected.try_emplace(d.record->pid, platform::ProcessStatus{});
-      if (fresh) it->second = options_.inspector->Inspect(d.record->pid);
-      facts.owner = it->second;
-    }
+    if (NeedsOwner(facts)) InspectOwner(*options_.inspector, facts);
     if (absl::Status s = visit(port, held, facts); !s.ok()) return s;
   }
   return absl::OkStatus();

@@ -151,7 +151,9 @@ class Registry {
   struct Examined;
   class Allocation;
 
-  absl::Status EnsureDirectories() const;
+  // EnsureDirectories makes and checks the registry directory and leases/
+  // once per process (`again`: the directory went away since).
+  absl::Status EnsureDirectories(bool again = false) const;
   std::string LeasePath(uint16_t port) const;
   std::string MemoryPath() const;
   // Memory reads the app -> port memory, converting a format 1 registry and
@@ -162,8 +164,11 @@ class Registry {
                  absl::string_view why);
   // Remember records that `claims` were taken and that `lost` ports of
   // these apps now belong to others.
+  // `before` is the memory as this allocation read it: only when it would
+  // change is the lock taken and the file read again.
   void Remember(const std::string& scope, const std::vector<Claim>& claims,
-                const std::vector<std::pair<std::string, uint16_t>>& lost);
+                const std::vector<std::pair<std::string, uint16_t>>& lost,
+                Memory before);
   // Visit calls `visit` for each lease file, by port, with its lock taken
   // when free (`lock` held) or not (lock_held).
   absl::Status Visit(const std::function<absl::Status(

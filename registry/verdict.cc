@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace berth::registry {
@@ -43,6 +44,22 @@ const char* EntryStateName(EntryState state) {
 bool NeedsOwner(const Facts& facts) {
   return !facts.lock_held && facts.record != nullptr && !OtherBoot(facts) &&
          facts.record->hold != Hold::kLock && InOwnersNamespace(facts);
+}
+
+bool NeedsOwnerUniqueId(const Facts& facts) {
+  if (!facts.owner.has_value() || !facts.owner->ok()) return false;
+  const platform::ProcessStatus& now = **facts.owner;
+  return now.liveness == platform::Liveness::kAlive &&
+         now.start_token.has_value() && facts.record->start.has_value() &&
+         *now.start_token == *facts.record->start &&
+         facts.record->unique_id != 0;
+}
+
+void InspectOwner(const platform::ProcessInspector& os, Facts& facts) {
+  facts.owner = os.Inspect(facts.record->pid);
+  if (NeedsOwnerUniqueId(facts)) {
+    facts.owner_unique_id = os.UniqueId(facts.record->pid);
+  }
 }
 
 Verdict Judge(const Facts& facts) {
@@ -102,11 +119,21 @@ Verdict Judge(const Facts& facts) {
                          "when it was recorded, so a reused PID cannot be "
                          "told apart")};
   }
-  if (*owner->start_token != *r.start ||
-      (r.unique_id != 0 && owner->unique_id != 0 &&
-       r.unique_id != owner->unique_id)) {
-    return {EntryState::kStale,
-            absl::StrCat("PID ", r.pid, " now belongs to another process")};
+  const std::string reused =
+      absl::StrCat("PID ", r.pid, " now belongs to another process");
+  if (*owner->start_token != *r.start) return {EntryState::kStale, reused};
+  if (r.unique_id != 0) {
+    // The same start token: reused within one tick of the clock, or not.
+    if (!facts.owner_unique_id.has_value()) {
+      return {EntryState::kUnknown, "its holder's unique id was not asked"};
+    }
+    const absl::StatusOr<uint64_t>& unique = *facts.owner_unique_id;
+    if (absl::IsNotFound(unique.status())) {
+      return {EntryState::kStale, absl::StrCat("process ", r.pid, " is gone")};
+    }
+    if (unique.ok() && *unique != 0 && *unique != r.unique_id) {
+      return {EntryState::kStale, reused};
+    }
   }
   return {EntryState::kLive, ""};
 }

@@ -54,6 +54,9 @@ struct Facts {
   // The recorded owner as the OS reports it now. Set it when NeedsOwner
   // says so; the verdict is unknown without it.
   std::optional<absl::StatusOr<platform::ProcessStatus>> owner;
+  // The owner's unique id now (ProcessInspector::UniqueId; 0: none). Set it
+  // when NeedsOwnerUniqueId says so.
+  std::optional<absl::StatusOr<uint64_t>> owner_unique_id;
 };
 
 struct Verdict {
@@ -64,6 +67,15 @@ struct Verdict {
 // NeedsOwner says whether Judge needs Facts::owner (an inspection of the
 // recorded PID) for these facts.
 bool NeedsOwner(const Facts& facts);
+
+// NeedsOwnerUniqueId says whether Judge needs Facts::owner_unique_id too:
+// the owner is alive with the recorded start token, and the record has a
+// unique id to compare.
+bool NeedsOwnerUniqueId(const Facts& facts);
+
+// InspectOwner fills in Facts::owner and, when needed, owner_unique_id,
+// asking `os` about the recorded PID.
+void InspectOwner(const platform::ProcessInspector& os, Facts& facts);
 
 // Judge applies the rule above. An empty file with a free lock has no
 // holder: kStale, "nobody holds it".

@@ -36,10 +36,8 @@ LeaseRecord Record(Hold hold) {
   return r;
 }
 
-ProcessStatus Alive(uint64_t token, uint64_t unique_id = 0) {
-  ProcessStatus s{Liveness::kAlive, token, "server"};
-  s.unique_id = unique_id;
-  return s;
+ProcessStatus Alive(uint64_t token) {
+  return ProcessStatus{Liveness::kAlive, token, "server"};
 }
 
 struct Case {
@@ -51,6 +49,8 @@ struct Case {
   std::optional<uint64_t> judge_namespace = kHere;
   // What the OS says of the recorded PID (only used when NeedsOwner).
   absl::StatusOr<ProcessStatus> owner = Alive(5000);
+  // The owner's unique id now (only used when NeedsOwnerUniqueId).
+  absl::StatusOr<uint64_t> owner_unique_id = uint64_t{0};
   bool needs_owner = false;
   EntryState want = EntryState::kUnknown;
   std::string why_has = "";
@@ -172,7 +172,7 @@ std::vector<Case> Cases() {
     // unique id.
     Case k = New("ReusedPidWithinATickIsStale", false, Record(Hold::kPid));
     k.record->unique_id = 777;
-    k.owner = Alive(5000, 778);
+    k.owner_unique_id = uint64_t{778};
     k.needs_owner = true;
     k.want = EntryState::kStale;
     c.push_back(k);
@@ -180,7 +180,7 @@ std::vector<Case> Cases() {
   {
     Case k = New("SameUniqueIdIsLive", false, Record(Hold::kPid));
     k.record->unique_id = 777;
-    k.owner = Alive(5000, 777);
+    k.owner_unique_id = uint64_t{777};
     k.needs_owner = true;
     k.want = EntryState::kLive;
     c.push_back(k);
@@ -189,7 +189,7 @@ std::vector<Case> Cases() {
     Case k = New("UniqueIdKnownOnOneSideOnlyIsNotCompared", false,
            Record(Hold::kPid));
     k.record->unique_id = 777;
-    k.owner = Alive(5000, 0);
+    k.owner_unique_id = uint64_t{0};
     k.needs_owner = true;
     k.want = EntryState::kLive;
     c.push_back(k);
@@ -291,6 +291,7 @@ TEST_P(VerdictTable, Decides) {
   facts.judge_namespace = c.judge_namespace;
   EXPECT_EQ(NeedsOwner(facts), c.needs_owner);
   if (NeedsOwner(facts)) facts.owner = c.owner;
+  if (NeedsOwnerUniqueId(facts)) facts.owner_unique_id = c.owner_unique_id;
   const Verdict v = Judge(facts);
   EXPECT_EQ(EntryStateName(v.state), std::string(EntryStateName(c.want)))
       << v.why;
@@ -299,6 +300,24 @@ TEST_P(VerdictTable, Decides) {
 
 INSTANTIATE_TEST_SUITE_P(Rule, VerdictTable, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param.name; });
+
+TEST(Verdict, TheUniqueIdIsAskedOnlyWhenTheStartTokenMatches) {
+  LeaseRecord r = Record(Hold::kPid);
+  r.unique_id = 777;
+  Facts facts;
+  facts.record = &r;
+  facts.boot_id = "boot-a";
+  facts.judge_namespace = kHere;
+  facts.owner = Alive(6000);
+  EXPECT_FALSE(NeedsOwnerUniqueId(facts)) << "another token says enough";
+  facts.owner = Alive(5000);
+  EXPECT_TRUE(NeedsOwnerUniqueId(facts));
+  EXPECT_EQ(Judge(facts).state, EntryState::kUnknown) << "not asked: unknown";
+  facts.owner_unique_id = absl::NotFoundError("gone");
+  EXPECT_EQ(Judge(facts).state, EntryState::kStale) << "gone since";
+  r.unique_id = 0;
+  EXPECT_FALSE(NeedsOwnerUniqueId(facts)) << "nothing to compare";
+}
 
 TEST(Verdict, WithoutTheOwnerItIsUnknownNeverStale) {
   LeaseRecord r = Record(Hold::kPid);

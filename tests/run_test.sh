@@ -36,7 +36,7 @@ check "list shows it live with the server's PID" \
   grep -q "\"pid\": $server, \"start\": \"[0-9]*\", \"state\": \"live\"" <<<"$(entry_of web)"
 check "the server is the process berth was (exec, no wrapper)" \
   grep -q "python" "/proc/$server/comm"
-check "no berth process stays behind" [ -z "$(pgrep -x berth)" ]
+check "no berth process stays behind" [ -z "$(pgrep -P $$ -x berth)" ]
 check "the server has no children" [ -z "$(pgrep -P "$server")" ]
 
 who=$("$berth" who "$port")
@@ -89,7 +89,7 @@ server=$!
 check "socket app registered" wait_for entry_of sockapp
 port=$(port_of sockapp)
 reply=$("$py" -c 'import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
 print(s.recv(200).decode().strip())' "$port")
 check "served from descriptor 3 ($reply)" [ "$reply" = "served on $port by $server for sockapp" ]
 wait "$server"

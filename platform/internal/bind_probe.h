@@ -24,6 +24,12 @@ enum class Address { kLoopback, kWildcard };
 absl::StatusOr<FamilyState> BindProbe(Family family, Address address,
                                       uint16_t port);
 
+// kWildcardProbeSuffices says whether a bind on the wildcard address alone
+// collides with a listener on any address of its family, so the loopback
+// bind adds nothing (Linux: a listening socket blocks every overlapping
+// bind, SO_REUSEADDR or not). Defined by each OS's port file.
+extern const bool kWildcardProbeSuffices;
+
 }  // namespace berth::platform::internal
 
 #endif  // BERTH_PLATFORM_INTERNAL_BIND_PROBE_H_

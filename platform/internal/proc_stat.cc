@@ -25,6 +25,7 @@ constexpr size_t kPpidIndex = 1;         // field 4
 constexpr size_t kFlagsIndex = 6;        // field 9
 constexpr size_t kNumThreadsIndex = 17;  // field 20
 constexpr size_t kStartTimeIndex = 19;   // field 22
+constexpr size_t kExitSignalIndex = 35;  // field 38
 
 bool AllDigits(absl::string_view s) {
   if (s.empty()) return false;
@@ -87,7 +88,7 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line) {
   }
   rest.remove_prefix(1);
   const std::vector<absl::string_view> fields = absl::StrSplit(rest, ' ');
-  if (fields.size() <= kStartTimeIndex) {
+  if (fields.size() <= kExitSignalIndex) {
     return Malformed("truncated", line);
   }
   if (fields[kStateIndex].size() != 1 ||
@@ -110,21 +111,13 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line) {
                      std::numeric_limits<uint64_t>::max(), &stat.start_ticks)) {
     return Malformed("bad starttime", line);
   }
-  return stat;
-}
-
-absl::StatusOr<int64_t> ParseProcStatusTgid(absl::string_view status) {
-  for (absl::string_view line : absl::StrSplit(status, '\n')) {
-    if (!absl::ConsumePrefix(&line, "Tgid:")) continue;
-    int64_t tgid = 0;
-    if (!ParseInt64(absl::StripAsciiWhitespace(line), &tgid) || tgid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("malformed /proc status Tgid line: \"",
-                       absl::CHexEscape(line), "\""));
-    }
-    return tgid;
+  absl::string_view exit_signal = fields[kExitSignalIndex];
+  const bool negative = absl::ConsumePrefix(&exit_signal, "-");
+  if (!ParseInt64(exit_signal, &stat.exit_signal) || stat.exit_signal > 64) {
+    return Malformed("bad exit_signal", line);
   }
-  return absl::InvalidArgumentError("no Tgid line in /proc status text");
+  if (negative) stat.exit_signal = -stat.exit_signal;
+  return stat;
 }
 
 }  // namespace berth::platform::internal

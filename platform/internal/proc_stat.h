@@ -27,6 +27,9 @@ struct ProcStat {
   uint64_t flags = 0;        // field 9: PF_* flags of the kernel task
   int64_t num_threads = 0;   // field 20
   uint64_t start_ticks = 0;  // field 22: clock ticks after boot
+  // field 38: the signal its parent gets when it exits; -1 for a thread
+  // that is not its process's main thread (CLONE_THREAD).
+  int64_t exit_signal = 0;
 };
 
 // kProcessFlagKernelThread is PF_KTHREAD in ProcStat::flags.
@@ -34,14 +37,9 @@ inline constexpr uint64_t kProcessFlagKernelThread = 0x00200000;
 
 // ParseProcStat parses one /proc/PID/stat line (a trailing newline is
 // allowed). InvalidArgument when the line is empty, truncated before field
-// 22, or holds a field that is not a decimal number in range.
+// 38, or holds a field that is not a decimal number in range.
 absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line);
 
-// ParseProcStatusTgid returns the `Tgid:` value of /proc/PID/status text:
-// the process (thread group) id. It differs from PID when PID names a thread
-// that is not its process's main thread. InvalidArgument when the field is
-// missing or malformed.
-absl::StatusOr<int64_t> ParseProcStatusTgid(absl::string_view status);
 
 }  // namespace berth::platform::internal
 

@@ -155,17 +155,19 @@ TEST(ParseProcStatTest, RejectsEmptyAndTruncatedLines) {
   EXPECT_FALSE(ParseProcStat("(bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
                              "5 0")
                    .ok());
-  // Every cut that ends before field 22 is whole must fail; the full line and
-  // cuts inside later fields parse (later fields are not read).
-  const size_t start = full.find(" 45686 ");
-  ASSERT_NE(start, std::string::npos);
-  for (size_t n = 0; n <= start; ++n) {
+  // Every cut that ends before field 38 (exit_signal) is whole must fail;
+  // the full line and cuts inside later fields parse (later fields are not
+  // read).
+  const size_t exit_signal = full.find(" 17 1 0 0 0");
+  ASSERT_NE(exit_signal, std::string::npos);
+  for (size_t n = 0; n <= exit_signal; ++n) {
     SCOPED_TRACE(n);
     EXPECT_FALSE(ParseProcStat(full.substr(0, n)).ok());
   }
-  // A cut inside field 22 leaves a shorter number: it parses, as the kernel
+  // A cut inside field 38 leaves a shorter number: it parses, as the kernel
   // never writes such a line, but it must not read past the end.
-  EXPECT_TRUE(ParseProcStat(full.substr(0, start + 3)).ok());
+  EXPECT_TRUE(ParseProcStat(full.substr(0, exit_signal + 2)).ok());
+  EXPECT_TRUE(ParseProcStat(full.substr(0, exit_signal + 5)).ok());
   EXPECT_TRUE(ParseProcStat(full).ok());
 }
 
@@ -176,41 +178,19 @@ TEST(ParseProcStatTest, ErrorNamesTheLine) {
       << stat.status();
 }
 
-constexpr char kStatus[] =
-    "Name:\tz\n"
-    "Umask:\t0022\n"
-    "State:\tS (sleeping)\n"
-    "Tgid:\t6405\n"
-    "Ngid:\t0\n"
-    "Pid:\t6406\n"
-    "PPid:\t6404\n"
-    "Threads:\t2\n";
-
-TEST(ParseProcStatusTgidTest, ReadsTgid) {
-  absl::StatusOr<int64_t> tgid = ParseProcStatusTgid(kStatus);
-  ASSERT_TRUE(tgid.ok()) << tgid.status();
-  EXPECT_EQ(*tgid, 6405);
-  tgid = ParseProcStatusTgid("Name:\tx\nTgid:  77\n");
-  ASSERT_TRUE(tgid.ok()) << tgid.status();
-  EXPECT_EQ(*tgid, 77);
-}
-
-TEST(ParseProcStatusTgidTest, FirstTgidLineWins) {
-  // The kernel escapes newlines in Name:, so a later Tgid: line cannot come
-  // from a hostile name; the first one is the kernel's.
-  absl::StatusOr<int64_t> tgid = ParseProcStatusTgid("Tgid:\t5\nTgid:\t6\n");
-  ASSERT_TRUE(tgid.ok()) << tgid.status();
-  EXPECT_EQ(*tgid, 5);
-}
-
-TEST(ParseProcStatusTgidTest, RejectsMissingOrBadTgid) {
-  EXPECT_FALSE(ParseProcStatusTgid("").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Name:\tTgid:\t5\nPid:\t5\n").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Tgid:\n").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Tgid:\t-5\n").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Tgid:\t0\n").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Tgid:\t5x\n").ok());
-  EXPECT_FALSE(ParseProcStatusTgid("Tgid:\t99999999999999999999\n").ok());
+TEST(ParseProcStatTest, ExitSignalTellsThreadsApart) {
+  // A process, and a thread of it that is not its main thread: the kernel
+  // prints exit_signal -1 for those (CLONE_THREAD), as seen on Linux 6.18.
+  std::string line = StatLine("python3");
+  absl::StatusOr<ProcStat> leader = ParseProcStat(line);
+  ASSERT_TRUE(leader.ok()) << leader.status();
+  EXPECT_EQ(leader->exit_signal, 17);
+  line.replace(line.rfind(" 17 1 "), 6, " -1 1 ");
+  absl::StatusOr<ProcStat> thread = ParseProcStat(line);
+  ASSERT_TRUE(thread.ok()) << thread.status();
+  EXPECT_EQ(thread->exit_signal, -1);
+  line.replace(line.rfind(" -1 1 "), 6, " x1 1 ");
+  EXPECT_FALSE(ParseProcStat(line).ok());
 }
 
 }  // namespace
