@@ -134,6 +134,9 @@ def _impl(ctx):
         ],
     )
 
+    # cc_common is global up to Bazel 8; rules_cc 0.0.1, the last release for
+    # Bazel 4, has no //cc/common to load it from.
+    # buildifier: disable=native-cc-common
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,
         toolchain_identifier = "mingw-w64-x86_64",
