@@ -7,7 +7,8 @@
  */
 
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE 1 /* flock */
+#define _DEFAULT_SOURCE 1 /* glibc: flock */
+#define _DARWIN_C_SOURCE 1 /* macOS: flock, LOCK_EX and mkdtemp */
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -12,6 +12,7 @@
 //   - once everyone is gone, every entry left is stale, and a prune leaves
 //     none (and no temp file of a killed writer).
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -80,8 +81,10 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free);
 // it cannot. SO_REUSEADDR only forgives TIME_WAIT: Linux still refuses a
 // second bind while a listener holds the port.
 int Listen(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // socket() then FD_CLOEXEC: macOS has no SOCK_CLOEXEC.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
