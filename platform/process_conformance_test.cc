@@ -6,11 +6,20 @@
 // stages PID reuse, all in the same way for every implementation, through
 // the `TestProcesses` interface below.
 //
-// System harnesses exist for Linux and Windows. On Linux, PID reuse is
-// staged in a fresh PID namespace (so PIDs are small and choosable through
-// /proc/sys/kernel/ns_last_pid) with its own /proc; the inspection runs
-// inside that namespace and reports back through a pipe. Where namespaces
-// are not permitted the case is skipped with the reason printed.
+// System harnesses exist for Linux, macOS and Windows. On Linux and macOS
+// the harness forks children that sleep until killed (PosixProcesses). On
+// Linux, PID reuse is staged in a fresh PID namespace (so PIDs are small and
+// choosable through /proc/sys/kernel/ns_last_pid) with its own /proc; the
+// inspection runs inside that namespace and reports back through a pipe.
+// Where namespaces are not permitted the case is skipped with the reason
+// printed.
+//
+// macOS has no PID namespaces and no way to ask for a given PID, so PID
+// reuse is skipped there with the reason printed; so is the case of a
+// process we may not inspect, since sysctl kern.proc.pid answers for every
+// user's processes (only a sandbox refuses it). This instance is built and
+// run by a macOS CI only: nothing on the Linux machines berth is developed
+// on can compile for macOS.
 //
 // On Windows the harness's processes are this test program started again
 // with BERTH_CONFORMANCE_SLEEPER set, which makes it sleep until terminated
@@ -54,15 +63,9 @@
 #include <map>
 #endif
 
-#if defined(__linux__)
+#if defined(__linux__) || defined(__APPLE__)
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +73,15 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#endif
+
+#if defined(__linux__)
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 namespace berth::platform {
@@ -215,13 +227,13 @@ class FakeHarness {
   FakeProcesses processes_{&fake_};
 };
 
-#if defined(__linux__)
+#if defined(__linux__) || defined(__APPLE__)
 // ---------------------------------------------------------------------------
-// The Linux system inspector's harness.
+// The POSIX harness's processes (Linux and macOS).
 
 // PosixProcesses forks children that sleep until killed. `choose_pids`
 // allows StartWithPid, which writes /proc/sys/kernel/ns_last_pid and so must
-// only run inside a PID namespace of the test's own.
+// only run inside a PID namespace of the test's own (Linux only).
 class PosixProcesses final : public TestProcesses {
  public:
   explicit PosixProcesses(bool choose_pids) : choose_pids_(choose_pids) {}
@@ -244,8 +256,14 @@ class PosixProcesses final : public TestProcesses {
 
   absl::StatusOr<int64_t> StartWithPid(int64_t want) override {
     if (!choose_pids_) {
+#if defined(__APPLE__)
+      return absl::UnimplementedError(
+          "macOS cannot be asked for a given PID: it has no PID namespaces "
+          "and no ns_last_pid");
+#else
       return absl::UnimplementedError(
           "PIDs can only be chosen inside a PID namespace of the test's own");
+#endif
     }
     constexpr char kPath[] = "/proc/sys/kernel/ns_last_pid";
     const int fd = open(kPath, O_WRONLY | O_CLOEXEC);
@@ -298,7 +316,8 @@ class PosixProcesses final : public TestProcesses {
   }
 
   void WaitForNewStartToken() override {
-    // Start tokens count clock ticks: two ticks apart, they differ.
+    // Linux start tokens count clock ticks, macOS's microseconds: two ticks
+    // apart, they differ on both.
     const long hz = sysconf(_SC_CLK_TCK);  // NOLINT(runtime/int)
     const long ns = 2 * 1000000000L / (hz > 0 ? hz : 100);  // NOLINT
     struct timespec pause = {ns / 1000000000L, ns % 1000000000L};
@@ -310,6 +329,11 @@ class PosixProcesses final : public TestProcesses {
   bool choose_pids_;
   std::set<pid_t> unreaped_;
 };
+#endif  // defined(__linux__) || defined(__APPLE__)
+
+#if defined(__linux__)
+// ---------------------------------------------------------------------------
+// The Linux system inspector's harness.
 
 // The outcome crosses the namespace boundary as one line of numbers.
 std::string Serialize(const PidReuseOutcome& out) {
@@ -505,6 +529,40 @@ class LinuxSystemHarness {
   PosixProcesses processes_{/*choose_pids=*/false};
 };
 #endif  // defined(__linux__)
+
+#if defined(__APPLE__)
+// ---------------------------------------------------------------------------
+// The macOS system inspector's harness (sysctl kern.proc.pid).
+
+class MacSystemHarness {
+ public:
+  const ProcessInspector& inspector() const { return SystemProcessInspector(); }
+  int64_t SelfPid() const { return getpid(); }
+  TestProcesses& processes() { return processes_; }
+
+  // UnusedPid: macOS hands out PIDs up to PID_MAX, 99999 (xnu's
+  // bsd/sys/proc_internal.h, not in the SDK), never above.
+  int64_t UnusedPid() const { return 99999 + 1; }
+
+  // RunPidReuse stages what it can: A starts, is inspected, ends and is
+  // reaped; then StartWithPid says why B cannot be given A's PID, and the
+  // case is skipped with that reason.
+  PidReuseOutcome RunPidReuse() {
+    return StagePidReuse(SystemProcessInspector(), processes_);
+  }
+
+  DeniedOutcome RunDenied() {
+    DeniedOutcome out;
+    out.skipped =
+        "sysctl kern.proc.pid answers for every user's processes on macOS "
+        "(only a sandbox refuses it): no process here may not be inspected";
+    return out;
+  }
+
+ private:
+  PosixProcesses processes_{/*choose_pids=*/false};
+};
+#endif  // defined(__APPLE__)
 
 #if defined(_WIN32)
 // ---------------------------------------------------------------------------
@@ -707,6 +765,8 @@ class ProcessConformanceTest : public ::testing::Test {
 
 #if defined(__linux__)
 using Implementations = ::testing::Types<FakeHarness, LinuxSystemHarness>;
+#elif defined(__APPLE__)
+using Implementations = ::testing::Types<FakeHarness, MacSystemHarness>;
 #elif defined(_WIN32)
 using Implementations = ::testing::Types<FakeHarness, WindowsSystemHarness>;
 #else
