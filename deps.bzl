@@ -10,6 +10,10 @@ load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 
 def berth_deps():
     """Declares Abseil, GoogleTest, Google Benchmark, rules_cc, platforms and bazel_skylib."""
+
+    # rules_cc 0.0.1 is the last release that works with Bazel 4. Its
+    # cc/defs.bzl, which every berth BUILD file loads, is in every later one
+    # too: on Bazel 8 declare a newer rules_cc (0.0.17+) before berth_deps().
     maybe(
         http_archive,
         name = "rules_cc",
