@@ -37,8 +37,8 @@ namespace berth::platform {
 struct ProcessIdentity {
   int64_t pid = 0;
   uint64_t start_token = 0;
-  // Never reused while the machine runs (see above); 0 where the OS offers
-  // no such id.
+  // Never reused while the machine runs (see above; Linux 6.9+); 0 where the
+  // OS offers no such id.
   uint64_t unique_id = 0;
 
   friend bool operator==(const ProcessIdentity& a, const ProcessIdentity& b) {

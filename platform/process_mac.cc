@@ -6,17 +6,15 @@
 // time and name, also for other users' processes and for zombies. Success
 // with a zero length means no such process. The start token is
 // kp_proc.p_starttime as microseconds since the epoch (tv_sec * 1000000 +
-// tv_usec), compared raw. The unique id is p_uniqueid from
-// proc_pidinfo(PROC_PIDUNIQIDENTIFIERINFO), a 64-bit id the kernel never
-// reuses until reboot; it is 0 where that call is refused (another user's
-// process). macOS has no PID namespaces: PidNamespace is 0. This file cannot be built on the Linux machines
+// tv_usec), compared raw: a PID reused within the same microsecond is not a
+// thing, so there is no separate unique id (it is 0; the kernel's
+// p_uniqueid is only reachable through private headers). macOS has no PID
+// namespaces: PidNamespace is 0. This file cannot be built on the Linux machines
 // berth is developed on; the conformance suite runs it on macOS CI.
 
 #include <errno.h>
-#include <libproc.h>
 #include <signal.h>
 #include <sys/proc.h>
-#include <sys/proc_info.h>
 #include <sys/sysctl.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -38,15 +36,6 @@ namespace {
 ProcessStatus Dead() { return ProcessStatus{Liveness::kDead, {}, {}}; }
 ProcessStatus AliveWithoutToken() {
   return ProcessStatus{Liveness::kAlive, {}, {}};
-}
-
-// UniqueIdOf returns p_uniqueid of `pid`, or 0 when the OS will not say.
-uint64_t UniqueIdOf(pid_t pid) {
-  struct proc_uniqidentifierinfo info;
-  std::memset(&info, 0, sizeof(info));
-  const int n = proc_pidinfo(pid, PROC_PIDUNIQIDENTIFIERINFO, 0, &info,
-                             static_cast<int>(sizeof(info)));
-  return n == static_cast<int>(sizeof(info)) ? info.p_uniqueid : 0;
 }
 
 // TimevalToken packs a timeval into microseconds; the result is only ever
@@ -113,7 +102,7 @@ class MacProcessInspector final : public ProcessInspector {
           "sysctl kern.proc.pid.", pid, " does not show this process (",
           LivenessName(status->liveness), ")"));
     }
-    return ProcessIdentity{pid, *status->start_token, UniqueIdOf(pid)};
+    return ProcessIdentity{pid, *status->start_token};
   }
 
   absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
@@ -125,7 +114,7 @@ class MacProcessInspector final : public ProcessInspector {
         (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
       return absl::NotFoundError(absl::StrCat("no process ", pid));
     }
-    return UniqueIdOf(static_cast<pid_t>(pid));
+    return 0;  // the microsecond start token says enough
   }
 
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {

@@ -266,7 +266,7 @@ TEST_F(RegistryTest, ReusedPidDoesNotKeepTheDeadOwnersPort) {
 }
 
 // Issue case 12: a PID reused within one clock tick keeps the start token;
-// the unique id (pidfs inode, p_uniqueid) tells them apart.
+// the unique id (the pidfs inode on Linux 6.9+) tells them apart.
 TEST_F(RegistryTest, PidReusedWithinOneTickIsToldApartByTheUniqueId) {
   const ProcessIdentity shell = fake_.AddProcess(4000, 777, "sh", 10001);
   ASSERT_TRUE(Reserve("web", shell).ok());
