@@ -86,7 +86,8 @@ std::string ObstacleText(Obstacle obstacle, absl::string_view who) {
       return who.empty() ? "is busy"
                          : absl::StrCat("is busy: ", who, " listens on it");
     case Obstacle::kReserved:
-      return "is reserved by the OS (Windows: an excluded port range)";
+      return "is reserved by Windows (an excluded port range: netsh int ipv4 "
+             "show excludedportrange protocol=tcp)";
   }
   return "is taken";
 }

@@ -82,7 +82,8 @@ enum class Obstacle {
   kHeld,         // a live holder has it
   kHeldUnknown,  // a holder whose state the OS could not tell has it
   kBusy,         // something listens on it
-  kReserved,     // the OS refuses to bind it (Windows excluded port ranges)
+  kReserved,     // the OS refuses to bind it: only Windows does (excluded
+                 // port ranges of Hyper-V, WinNAT, WSL, Docker)
 };
 
 // Walk yields the candidates of one Plan and keeps what the caller reports

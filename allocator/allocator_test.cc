@@ -198,9 +198,10 @@ std::vector<OrderCase> OrderCases() {
     World world;
     world.obstacles[kWebDerived] = {Obstacle::kReserved, ""};
     cases.push_back({"ReservedByTheOs", Web(), world, 8826, Source::kScan,
-                     "derived port 8825 is reserved by the OS (Windows: an "
-                     "excluded port range); took 8826, the first free port "
-                     "scanning up from 8825"});
+                     "derived port 8825 is reserved by Windows (an excluded "
+                     "port range: netsh int ipv4 show excludedportrange "
+                     "protocol=tcp); took 8826, the first free port scanning "
+                     "up from 8825"});
   }
   return cases;
 }

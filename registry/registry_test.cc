@@ -428,7 +428,7 @@ TEST_F(RegistryTest, PortsTheOsReservesAreSkipped) {
   excluded_ = {derived};
   auto got = Reserve("web", fake_.StartProcess());
   ASSERT_TRUE(got.ok());
-  EXPECT_THAT(got->reason, HasSubstr("is reserved by the OS"));
+  EXPECT_THAT(got->reason, HasSubstr("is reserved by Windows"));
 }
 
 TEST_F(RegistryTest, ExhaustionSaysWhatHoldsThePorts) {
