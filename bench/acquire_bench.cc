@@ -84,47 +84,19 @@ absl::StatusOr<std::string> Parent(FileSystem fs) {
   return flags.disk_dir;
 }
 
-// RegistryWith returns the bytes of a registry file holding `entries` live
-// reservations of this process in kBenchRange. The first call fills a
-// registry on tmpfs; later calls reuse it (refilling when asked for fewer).
-// The fill directory is removed at exit (forked contenders _exit instead).
-absl::StatusOr<std::string> RegistryWith(int entries) {
-  static std::map<int, std::string> snapshots;
-  static std::unique_ptr<ScratchDir> fill;
-  static int filled = 0;
-  if (auto it = snapshots.find(entries); it != snapshots.end()) {
-    return it->second;
-  }
-  if (fill == nullptr || entries < filled) {
-    auto tmpfs = TmpfsDirectory();
-    if (!tmpfs.ok()) return tmpfs.status();
-    auto dir = ScratchDir::Create(*tmpfs);
-    if (!dir.ok()) return dir.status();
-    fill = std::make_unique<ScratchDir>(*std::move(dir));
-    filled = 0;
-  }
-  if (absl::Status s = FillRegistry(fill->path(), entries, kBenchRange);
-      !s.ok()) {
-    return s;
-  }
-  filled = entries;
-  auto bytes = ReadRegistry(fill->path());
-  if (!bytes.ok()) return bytes.status();
-  snapshots[entries] = *bytes;
-  return *bytes;
-}
-
 // MakeRegistry returns a new registry directory on `fs` with `entries` live
-// entries, and labels the benchmark with where it is.
+// entries (reservations of this process in kBenchRange), and labels the
+// benchmark with where it is.
 absl::StatusOr<ScratchDir> MakeRegistry(benchmark::State& state, FileSystem fs,
                                         int entries) {
   auto parent = Parent(fs);
   if (!parent.ok()) return parent.status();
-  auto bytes = RegistryWith(entries);
-  if (!bytes.ok()) return bytes.status();
   auto dir = ScratchDir::Create(*parent);
   if (!dir.ok()) return dir.status();
-  if (absl::Status s = WriteRegistry(dir->path(), *bytes); !s.ok()) return s;
+  if (absl::Status s = FillRegistry(dir->path(), entries, kBenchRange);
+      !s.ok()) {
+    return s;
+  }
   state.SetLabel(absl::StrCat(FileSystemName(dir->path()), " ", *parent));
   return dir;
 }

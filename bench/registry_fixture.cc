@@ -103,22 +103,4 @@ absl::Status FillRegistry(const std::string& dir, int count, PortRange range) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadRegistry(const std::string& dir) {
-  auto bytes = platform::ReadFileToString(platform::JoinPath(dir, "registry"),
-                                          int64_t{1} << 20);
-  if (absl::IsNotFound(bytes.status())) return std::string();
-  return bytes;
-}
-
-absl::Status WriteRegistry(const std::string& dir, const std::string& bytes) {
-  const std::string path = platform::JoinPath(dir, "registry");
-  if (bytes.empty()) {
-    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("unlink ", path));
-    }
-    return absl::OkStatus();
-  }
-  return platform::ReplaceFileAtomically(path, bytes);
-}
-
 }  // namespace berth::bench

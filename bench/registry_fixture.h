@@ -4,9 +4,8 @@
 // directories on tmpfs or on disk, and registries holding N live entries.
 //
 // The entries are real reservations (berth::Reserve) held by the calling
-// process, so every allocation inspects N live owners, as it would on a busy
-// machine. Filling takes N transactions; a snapshot of the registry file
-// lets one fill serve many directories.
+// process: N lease files whose records name a live owner, as on a busy
+// machine.
 
 #ifndef BERTH_BENCH_REGISTRY_FIXTURE_H_
 #define BERTH_BENCH_REGISTRY_FIXTURE_H_
@@ -55,12 +54,6 @@ absl::StatusOr<std::string> TmpfsDirectory();
 // FillRegistry reserves ports of `range` in the registry at `dir` for apps
 // "fill-0", "fill-1", ... held by this process, until it holds `count`.
 absl::Status FillRegistry(const std::string& dir, int count, PortRange range);
-
-// ReadRegistry returns the bytes of the registry file in `dir` ("" when
-// there is none). WriteRegistry replaces that file with `bytes` (removes it
-// for ""), so a registry filled once can be copied into other directories.
-absl::StatusOr<std::string> ReadRegistry(const std::string& dir);
-absl::Status WriteRegistry(const std::string& dir, const std::string& bytes);
 
 }  // namespace berth::bench
 

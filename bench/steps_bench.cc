@@ -1,15 +1,19 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// bench/steps_bench.cc: what each step of a registry transaction costs on
-// its own, and what the OS makes reading a process's facts cost: the
-// evidence behind a profile of BM_AcquireRelease.
+// bench/steps_bench.cc: what each step of an allocation costs on its own,
+// and what the OS makes reading a process's facts cost: the evidence behind
+// a profile of BM_AcquireRelease.
 //
 //   ./bazelw run -c opt //bench:steps_bench
 //
 // - BM_Step/NAME: the platform/ calls one Acquire makes, each alone, on a
-//   tmpfs registry directory (self, boot_id, ensure_dirs, lock,
-//   read_registry, inspect_owner, ephemeral_range, probe, lease_lock,
-//   try_lock_lease, replace).
+//   tmpfs registry directory: memory_signature (the stat that finds the
+//   memory unchanged), read_memory (reading it when it changed), claim
+//   (open + lock one lease file, create if missing, read its record),
+//   claim_held (the same for a port someone else holds: the cost of
+//   passing one over), probe (the binds), hold_past_close (the mapping),
+//   write_record, vacate (a release), inspect_owner (judging a
+//   reservation's owner) and unique_id (when its start token matched).
 // - BM_Proc/NAME: raw syscall sequences on /proc for this process:
 //   open_dir (open /proc/PID + close), stat_at and status_at (openat +
 //   read to EOF + close, given the directory, as Inspect does),
@@ -69,17 +73,16 @@ void Measure(benchmark::State& state, const std::string& what,
 // --- Steps of a transaction --------------------------------------------------
 
 enum Step {
-  kSelf,
-  kBootId,
-  kEnsureDirs,
-  kLock,
-  kReadRegistry,
-  kInspectOwner,
-  kEphemeralRange,
+  kMemorySignature,
+  kReadMemory,
+  kClaim,
+  kClaimHeld,
   kProbe,
-  kLeaseLock,
-  kTryLockLease,
-  kReplace,
+  kHoldPastClose,
+  kWriteRecord,
+  kVacate,
+  kInspectOwner,
+  kUniqueId,
 };
 
 void BM_Step(benchmark::State& state, Step step) {
@@ -100,57 +103,67 @@ void BM_Step(benchmark::State& state, Step step) {
   }
   const std::string path = dir->path();
   const std::string leases = platform::JoinPath(path, "leases");
-  const std::string registry = platform::JoinPath(path, "registry");
-  const std::string lock = platform::JoinPath(path, "registry.lock");
+  const std::string memory = platform::JoinPath(path, "registry");
   const std::string lease = platform::JoinPath(leases, "21999.lock");
-  auto bytes = ReadRegistry(path);
-  if (!bytes.ok() || !platform::EnsurePrivateDirectory(leases).ok() ||
-      !platform::FileLock::Lock(lease, absl::ZeroDuration()).ok()) {
+  const std::string held_lease = platform::JoinPath(leases, "21998.lock");
+  auto held = platform::FileLock::TryLock(held_lease, /*create=*/true);
+  if (!held.ok() || !platform::FileLock::TryLock(lease, true).ok()) {
     state.SkipWithError("set-up");
     return;
   }
+  const std::string record =
+      "berth-lease 2\nport 21999\napp bench\npid 4242\nstart 1234567\n"
+      "pidns 4026531836\nboot 9f0c6a2e-51b4\nsince 1764180000\nhold lock\n"
+      "end\n";
   const platform::ProcessInspector& os = platform::SystemProcessInspector();
   const int64_t pid = getpid();
   switch (step) {
-    case kSelf:
-      return Measure(state, "Self", [&] { return os.Self().ok(); });
-    case kBootId:
-      return Measure(state, "BootId", [&] { return os.BootId().ok(); });
-    case kEnsureDirs:
-      return Measure(state, "EnsurePrivateDirectory", [&] {
-        return platform::EnsurePrivateDirectory(path).ok() &&
-               platform::EnsurePrivateDirectory(leases).ok();
-      });
-    case kLock:
-      return Measure(state, "FileLock::Lock", [&] {
-        return platform::FileLock::Lock(lock, absl::Seconds(5)).ok();
-      });
-    case kReadRegistry:
+    case kMemorySignature:
+      return Measure(state, "SignatureOf",
+                     [&] { return platform::SignatureOf(memory).ok(); });
+    case kReadMemory:
       return Measure(state, "ReadFileToString", [&] {
-        return platform::ReadFileToString(registry, int64_t{1} << 20).ok();
+        return platform::ReadFileToString(memory, int64_t{1} << 20).ok();
       });
-    case kInspectOwner:
-      return Measure(state, "Inspect", [&] { return os.Inspect(pid).ok(); });
-    case kEphemeralRange:
-      return Measure(state, "EphemeralPortRange",
-                     [&] { return platform::EphemeralPortRange().ok(); });
+    case kClaim:
+      return Measure(state, "TryLock + ReadContents", [&] {
+        auto lock = platform::FileLock::TryLock(lease, /*create=*/true);
+        return lock.ok() && lock->ReadContents(16384).ok();
+      });
+    case kClaimHeld:
+      return Measure(state, "TryLock of a held lease", [&] {
+        return absl::IsUnavailable(
+            platform::FileLock::TryLock(held_lease, true).status());
+      });
     case kProbe:
       return Measure(state, "ProbePort", [&] {
         auto probe = platform::ProbePort(kBenchRange.hi);
         return probe.ok() && probe->free();
       });
-    case kLeaseLock:
-      return Measure(state, "FileLock::Lock (lease)", [&] {
-        return platform::FileLock::Lock(lease, absl::ZeroDuration()).ok();
+    case kHoldPastClose:
+      return Measure(state, "HoldPastClose + Unlock", [&] {
+        auto lock = platform::FileLock::TryLock(lease, true);
+        return lock.ok() && lock->HoldPastClose().ok();
       });
-    case kTryLockLease:
-      return Measure(state, "FileLock::TryLock",
-                     [&] { return platform::FileLock::TryLock(lease).ok(); });
-    case kReplace:
-      return Measure(state, "ReplaceFileAtomically", [&] {
-        return platform::ReplaceFileAtomically(registry, *bytes).ok();
+    case kWriteRecord: {
+      auto lock = platform::FileLock::TryLock(lease, true);
+      if (!lock.ok()) break;
+      return Measure(state, "WriteContents",
+                     [&] { return lock->WriteContents(record).ok(); });
+    }
+    case kVacate: {
+      auto lock = platform::FileLock::TryLock(lease, true);
+      if (!lock.ok()) break;
+      return Measure(state, "WriteContents(\"\")", [&] {
+        return lock->WriteContents(record).ok() && lock->WriteContents("").ok();
       });
+    }
+    case kInspectOwner:
+      return Measure(state, "Inspect", [&] { return os.Inspect(pid).ok(); });
+    case kUniqueId:
+      return Measure(state, "UniqueId", [&] { return os.UniqueId(pid).ok(); });
   }
+  state.SkipWithError("set-up");
 }
 
 #define BERTH_STEP(name, step)           \
@@ -158,17 +171,16 @@ void BM_Step(benchmark::State& state, Step step) {
       ->UseManualTime()                  \
       ->Unit(benchmark::kMicrosecond)
 
-BERTH_STEP(self, kSelf);
-BERTH_STEP(boot_id, kBootId);
-BERTH_STEP(ensure_dirs, kEnsureDirs);
-BERTH_STEP(lock, kLock);
-BERTH_STEP(read_registry, kReadRegistry);
-BERTH_STEP(inspect_owner, kInspectOwner);
-BERTH_STEP(ephemeral_range, kEphemeralRange);
+BERTH_STEP(memory_signature, kMemorySignature);
+BERTH_STEP(read_memory, kReadMemory);
+BERTH_STEP(claim, kClaim);
+BERTH_STEP(claim_held, kClaimHeld);
 BERTH_STEP(probe, kProbe);
-BERTH_STEP(lease_lock, kLeaseLock);
-BERTH_STEP(try_lock_lease, kTryLockLease);
-BERTH_STEP(replace, kReplace);
+BERTH_STEP(hold_past_close, kHoldPastClose);
+BERTH_STEP(write_record, kWriteRecord);
+BERTH_STEP(vacate, kVacate);
+BERTH_STEP(inspect_owner, kInspectOwner);
+BERTH_STEP(unique_id, kUniqueId);
 
 // --- /proc primitives --------------------------------------------------------
 
