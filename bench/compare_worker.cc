@@ -7,23 +7,54 @@
 // (bench/peer_worker.py, bench/peer_worker.mjs) can take turns in one run.
 // Every answer is one line: numbers separated by spaces, or "error\tWHY".
 //
-//   setup ENTRIES        make a registry on tmpfs holding ENTRIES live
-//                        entries (reservations held by this worker);
-//                        answers "ok DIR FSTYPE"
+//   setup ENTRIES [FS]   make a registry on FS (tmpfs, the default, or
+//                        disk: $BERTH_BENCH_DISK, else /var/tmp) holding
+//                        ENTRIES live entries (reservations held by this
+//                        worker); answers "ok DIR FSTYPE"
 //   acquire N            N times berth::Acquire + Lease::Release on it;
 //                        answers "ACQUIRE_NS CYCLE_NS" per call
+//   design_floor N       N times the bare system calls of one Acquire (as
+//                        shared/tools/floor.c times them, no library): stat
+//                        the memory, open + flock + read a lease file, two
+//                        bind probes, map the file, write the record;
+//                        answers NS per call
+//   contend PROCS CYCLES PAUSE_US
+//                        PROCS processes at once, each CYCLES times Acquire
+//                        + Release of one app and a pause; answers
+//                        "FAILURES NS NS..." (every cycle's latency)
+//   listen LO HI         listen on every port LO..HI (and hold them);
+//                        "unlisten" closes them; answers "ok N"
 //   inspect N PID        N times SystemProcessInspector().Inspect(PID);
 //                        answers NS per call
-//   berth_get N BERTH    N times the process `BERTH get bench-get --owner
+//   proc_floor N PID     N times open + read + close of /proc/PID/stat;
+//                        answers NS per call
+//   berth_get N BERTH [LO-HI]
+//                        N times the process `BERTH get bench-get --owner
 //                        SELF --registry DIR`, each followed (untimed) by
 //                        releasing its port; answers "WALL_NS RSS_KIB
 //                        FLOOR_KIB" per run (see bench/run_process.h)
+//   parallel_gets K BERTH LO-HI
+//                        K such processes started at once (apps par-0...);
+//                        answers "FAILED WALL_NS" (the slowest)
+//   disk_load on|off     start (or stop) a process that writes to a file on
+//                        the registry's disk and syncs it, in a loop
 //   spawn N ARGV...      N times the process ARGV; the same per run
 //
 // The registry is removed when stdin closes.
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <chrono>
 #include <cstdint>
@@ -53,24 +84,50 @@ int64_t Nanos(std::chrono::steady_clock::duration d) {
 
 class Worker {
  public:
+  ~Worker() {
+    DiskLoad(false);
+    for (int fd : listeners_) close(fd);
+  }
+
   // Run answers one command line.
   std::string Run(const std::vector<std::string>& cmd) {
     if (cmd.empty()) return "error\tempty command";
     int n = 0;
-    if (cmd.size() >= 2 && (!absl::SimpleAtoi(cmd[1], &n) || n < 0)) {
+    if (cmd.size() >= 2 && cmd[0] != "disk_load" &&
+        (!absl::SimpleAtoi(cmd[1], &n) || n < 0)) {
       return "error\tbad count";
     }
     absl::StatusOr<std::vector<int64_t>> answer;
-    if (cmd[0] == "setup" && cmd.size() == 2) {
-      return Setup(n);
+    int64_t a = 0, b = 0;
+    if (cmd[0] == "setup" && (cmd.size() == 2 || cmd.size() == 3)) {
+      return Setup(n, cmd.size() == 3 ? cmd[2] : "tmpfs");
     } else if (cmd[0] == "acquire" && cmd.size() == 2) {
       answer = AcquireRelease(n);
+    } else if (cmd[0] == "design_floor" && cmd.size() == 2) {
+      answer = DesignFloor(n);
+    } else if (cmd[0] == "contend" && cmd.size() == 4 &&
+               absl::SimpleAtoi(cmd[2], &a) && absl::SimpleAtoi(cmd[3], &b)) {
+      answer = Contend(n, static_cast<int>(a), static_cast<int>(b));
+    } else if (cmd[0] == "listen" && cmd.size() == 3 &&
+               absl::SimpleAtoi(cmd[2], &a)) {
+      return Listen(n, static_cast<int>(a));
+    } else if (cmd[0] == "unlisten" && cmd.size() == 1) {
+      for (int fd : listeners_) close(fd);
+      listeners_.clear();
+      return "ok 0";
     } else if (cmd[0] == "inspect" && cmd.size() == 3) {
       int64_t pid = 0;
       if (!absl::SimpleAtoi(cmd[2], &pid)) return "error\tbad pid";
       answer = Inspect(n, pid);
-    } else if (cmd[0] == "berth_get" && cmd.size() == 3) {
-      answer = BerthGet(n, cmd[2]);
+    } else if (cmd[0] == "proc_floor" && cmd.size() == 3 &&
+               absl::SimpleAtoi(cmd[2], &a)) {
+      answer = ProcFloor(n, a);
+    } else if (cmd[0] == "berth_get" && (cmd.size() == 3 || cmd.size() == 4)) {
+      answer = BerthGet(n, cmd[2], cmd.size() == 4 ? cmd[3] : BenchRange());
+    } else if (cmd[0] == "parallel_gets" && cmd.size() == 4) {
+      answer = ParallelGets(n, cmd[2], cmd[3]);
+    } else if (cmd[0] == "disk_load" && cmd.size() == 2) {
+      return DiskLoad(cmd[1] == "on");
     } else if (cmd[0] == "spawn" && cmd.size() >= 3) {
       answer = Spawn(n, {cmd.begin() + 2, cmd.end()}, false);
     } else {
@@ -81,10 +138,25 @@ class Worker {
   }
 
  private:
-  std::string Setup(int entries) {
-    auto tmpfs = TmpfsDirectory();
-    if (!tmpfs.ok()) return absl::StrCat("error\t", tmpfs.status().message());
-    auto dir = ScratchDir::Create(*tmpfs);
+  static std::string BenchRange() {
+    return absl::StrCat(kBenchRange.lo, "-", kBenchRange.hi);
+  }
+
+  std::string Setup(int entries, const std::string& fs) {
+    absl::StatusOr<std::string> parent;
+    if (fs == "tmpfs") {
+      parent = TmpfsDirectory();
+    } else if (fs == "disk") {
+      const char* disk = getenv("BERTH_BENCH_DISK");
+      parent = std::string(disk != nullptr && disk[0] == '/' ? disk
+                                                              : "/var/tmp");
+    } else {
+      return "error\tsetup: FS is tmpfs or disk";
+    }
+    if (!parent.ok()) return absl::StrCat("error\t", parent.status().message());
+    DiskLoad(false);
+    dir_.reset();
+    auto dir = ScratchDir::Create(*parent);
     if (!dir.ok()) return absl::StrCat("error\t", dir.status().message());
     dir_ = std::make_unique<ScratchDir>(*std::move(dir));
     if (absl::Status s = FillRegistry(dir_->path(), entries, kBenchRange);
@@ -119,6 +191,239 @@ class Worker {
     return out;
   }
 
+  // DesignFloor times the bare system calls an Acquire makes, with nothing
+  // around them: the floor of this design on this machine.
+  absl::StatusOr<std::vector<int64_t>> DesignFloor(int n) {
+    if (dir_ == nullptr) return absl::FailedPreconditionError("no setup yet");
+    const std::string memory = dir_->path() + "/registry";
+    const std::string lease = dir_->path() + "/leases/21999.lock";
+    const char record[] =
+        "berth-lease 2\nport 21999\napp bench\npid 4242\nstart 1234567\n"
+        "pidns 4026531836\nboot 9f0c6a2e-51b4\nsince 1764180000\nhold "
+        "lock\nend\n";
+    std::vector<int64_t> out;
+    for (int i = 0; i < n; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      struct stat st;
+      stat(memory.c_str(), &st);
+      const int fd = open(lease.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        return absl::InternalError("design_floor: cannot lock the lease");
+      }
+      char buffer[4096];
+      if (pread(fd, buffer, sizeof(buffer), 0) < 0) {
+        return absl::InternalError("design_floor: pread");
+      }
+      for (int family : {AF_INET, AF_INET6}) {
+        const int sock = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const int one = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        sockaddr_storage addr = {};
+        socklen_t len;
+        if (family == AF_INET) {
+          auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+          v4->sin_family = AF_INET;
+          v4->sin_port = htons(kBenchRange.hi);
+          len = sizeof(*v4);
+        } else {
+          setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+          auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+          v6->sin6_family = AF_INET6;
+          v6->sin6_port = htons(kBenchRange.hi);
+          len = sizeof(*v6);
+        }
+        bind(sock, reinterpret_cast<sockaddr*>(&addr), len);
+        close(sock);
+      }
+      void* map = mmap(nullptr, 4096, PROT_NONE, MAP_SHARED, fd, 0);
+      madvise(map, 4096, MADV_DONTFORK);
+      if (ftruncate(fd, 0) != 0 ||
+          pwrite(fd, record, sizeof(record) - 1, 0) < 0) {
+        return absl::InternalError("design_floor: write");
+      }
+      const auto t1 = std::chrono::steady_clock::now();
+      munmap(map, 4096);
+      close(fd);
+      out.push_back(Nanos(t1 - t0));
+    }
+    return out;
+  }
+
+  // Contend runs `procs` processes at once, each `cycles` times Acquire +
+  // Release of the app "contend" and a pause of `pause_us`.
+  absl::StatusOr<std::vector<int64_t>> Contend(int procs, int cycles,
+                                               int pause_us) {
+    auto options = RegistryOptions();
+    if (!options.ok()) return options.status();
+    int start[2];
+    if (pipe(start) != 0) return absl::ErrnoToStatus(errno, "pipe");
+    struct Child {
+      pid_t pid;
+      int out;
+    };
+    std::vector<Child> children;
+    for (int p = 0; p < procs; ++p) {
+      int out[2];
+      if (pipe(out) != 0) return absl::ErrnoToStatus(errno, "pipe");
+      const pid_t pid = fork();
+      if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
+      if (pid == 0) {
+        close(start[1]);
+        close(out[0]);
+        char byte;
+        while (read(start[0], &byte, 1) > 0) {
+        }
+        std::vector<int64_t> samples;
+        samples.reserve(static_cast<size_t>(cycles) + 1);
+        int64_t failures = 0;
+        for (int i = 0; i < cycles; ++i) {
+          const auto t0 = std::chrono::steady_clock::now();
+          absl::StatusOr<Lease> lease = Acquire("contend", *options);
+          if (!lease.ok() || !lease->Release().ok()) ++failures;
+          samples.push_back(Nanos(std::chrono::steady_clock::now() - t0));
+          if (pause_us > 0) usleep(static_cast<useconds_t>(pause_us));
+        }
+        samples.push_back(failures);
+        const char* p = reinterpret_cast<const char*>(samples.data());
+        size_t left = samples.size() * sizeof(int64_t);
+        while (left > 0) {
+          const ssize_t n = write(out[1], p, left);
+          if (n <= 0) _exit(1);
+          p += n;
+          left -= static_cast<size_t>(n);
+        }
+        _exit(0);
+      }
+      close(out[1]);
+      children.push_back({pid, out[0]});
+    }
+    close(start[0]);
+    close(start[1]);  // go
+    std::vector<int64_t> latencies;
+    int64_t failures = 0;
+    for (const Child& c : children) {
+      std::vector<int64_t> samples(static_cast<size_t>(cycles) + 1);
+      char* p = reinterpret_cast<char*>(samples.data());
+      size_t got = 0;
+      const size_t want = samples.size() * sizeof(int64_t);
+      while (got < want) {
+        const ssize_t n = read(c.out, p + got, want - got);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      close(c.out);
+      int status = 0;
+      waitpid(c.pid, &status, 0);
+      if (got != want || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        failures += cycles;
+        continue;
+      }
+      failures += samples.back();
+      latencies.insert(latencies.end(), samples.begin(), samples.end() - 1);
+    }
+    latencies.insert(latencies.begin(), failures);
+    return latencies;
+  }
+
+  // Listen listens on every port of lo..hi (a listener each, IPv4 wildcard,
+  // as a busy server would), kept until "unlisten".
+  std::string Listen(int lo, int hi) {
+    for (int port = lo; port <= hi; ++port) {
+      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in a = {};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+          listen(fd, 1) != 0) {
+        if (fd >= 0) close(fd);
+        return absl::StrCat("error\tcannot listen on ", port);
+      }
+      listeners_.push_back(fd);
+    }
+    return absl::StrCat("ok ", listeners_.size());
+  }
+
+  // ProcFloor times the least a procfs inspection does: open, read and
+  // close /proc/PID/stat.
+  absl::StatusOr<std::vector<int64_t>> ProcFloor(int n, int64_t pid) {
+    const std::string path = absl::StrCat("/proc/", pid, "/stat");
+    std::vector<int64_t> out;
+    for (int i = 0; i < n; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      char buffer[1024];
+      const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || read(fd, buffer, sizeof(buffer)) <= 0) {
+        return absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+      }
+      close(fd);
+      out.push_back(Nanos(std::chrono::steady_clock::now() - t0));
+    }
+    return out;
+  }
+
+  // ParallelGets starts `k` berth get processes at once and waits for all.
+  absl::StatusOr<std::vector<int64_t>> ParallelGets(int k,
+                                                    const std::string& berth,
+                                                    const std::string& range) {
+    auto options = RegistryOptions();
+    if (!options.ok()) return options.status();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<pid_t> pids;
+    const std::string owner = absl::StrCat(getpid());
+    for (int i = 0; i < k; ++i) {
+      const pid_t pid = fork();
+      if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
+      if (pid == 0) {
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        const std::string app = absl::StrCat("par-", i);
+        execl(berth.c_str(), berth.c_str(), "get", app.c_str(), "--owner",
+              owner.c_str(), "--registry", dir_->path().c_str(), "--range",
+              range.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      pids.push_back(pid);
+    }
+    int64_t failed = 0;
+    for (pid_t pid : pids) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+    }
+    const int64_t wall = Nanos(std::chrono::steady_clock::now() - t0);
+    for (int i = 0; i < k; ++i) {
+      ReleaseApp(absl::StrCat("par-", i), *options).IgnoreError();
+    }
+    return std::vector<int64_t>{failed, wall};
+  }
+
+  // DiskLoad starts (or stops) a process that writes 1 MiB at a time to a
+  // file beside the registry and syncs it: another program busy with the
+  // same disk.
+  std::string DiskLoad(bool on) {
+    if (load_ > 0) {
+      kill(load_, SIGKILL);
+      waitpid(load_, nullptr, 0);
+      load_ = 0;
+    }
+    if (!on) return "ok 0";
+    if (dir_ == nullptr) return "error\tno setup yet";
+    const std::string file = dir_->path() + "/load";
+    load_ = fork();
+    if (load_ < 0) return "error\tfork";
+    if (load_ == 0) {
+      std::vector<char> chunk(1 << 20, 'x');
+      const int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      for (int i = 0;; i = (i + 1) % 64) {
+        if (pwrite(fd, chunk.data(), chunk.size(), off_t{i} << 20) < 0) {
+          _exit(1);
+        }
+        fdatasync(fd);
+      }
+    }
+    return "ok 1";
+  }
+
   absl::StatusOr<std::vector<int64_t>> Inspect(int n, int64_t pid) {
     const platform::ProcessInspector& inspector =
         platform::SystemProcessInspector();
@@ -138,13 +443,13 @@ class Worker {
   }
 
   absl::StatusOr<std::vector<int64_t>> BerthGet(int n,
-                                                const std::string& berth) {
+                                                const std::string& berth,
+                                                const std::string& range) {
     auto options = RegistryOptions();
     if (!options.ok()) return options.status();
     return Spawn(n,
                  {berth, "get", "bench-get", "--owner", absl::StrCat(getpid()),
-                  "--registry", dir_->path(), "--range",
-                  absl::StrCat(kBenchRange.lo, "-", kBenchRange.hi)},
+                  "--registry", dir_->path(), "--range", range},
                  /*release=*/true);
   }
 
@@ -181,6 +486,8 @@ class Worker {
 
   const std::string launcher_ = LauncherBeside();
   std::unique_ptr<ScratchDir> dir_;
+  std::vector<int> listeners_;
+  pid_t load_ = 0;
 };
 
 }  // namespace
