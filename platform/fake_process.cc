@@ -100,6 +100,26 @@ absl::StatusOr<uint64_t> FakeProcessInspector::SelfPidNamespace() const {
   return PidNamespace(self);
 }
 
+absl::StatusOr<ForeignProcess> FakeProcessInspector::FindInPidNamespace(
+    uint64_t pid_namespace, int64_t pid) const {
+  absl::StatusOr<uint64_t> self = SelfPidNamespace();
+  if (!self.ok() || *self != kInitialPidNamespace) {
+    return absl::FailedPreconditionError(
+        "only the initial PID namespace sees every other one");
+  }
+  absl::MutexLock lock(&mu_);
+  const auto it = foreign_.find({pid_namespace, pid});
+  if (it == foreign_.end()) return ForeignProcess{};
+  return it->second;
+}
+
+void FakeProcessInspector::SetForeignPid(uint64_t pid_namespace,
+                                         int64_t pid_there, int64_t pid,
+                                         bool same_time_namespace) {
+  absl::MutexLock lock(&mu_);
+  foreign_[{pid_namespace, pid_there}] = ForeignProcess{pid, same_time_namespace};
+}
+
 void FakeProcessInspector::SetPidNamespace(int64_t pid,
                                            uint64_t pid_namespace) {
   absl::MutexLock lock(&mu_);

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,15 @@ class FakeProcessInspector final : public ProcessInspector {
   // otherwise; a PID the fake does not hold is NotFound.
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override;
   absl::StatusOr<uint64_t> SelfPidNamespace() const override;
+  // From Self's namespace when it is kInitialPidNamespace: the process set
+  // with SetForeignPid for (pid_namespace, pid), else 0.
+  absl::StatusOr<ForeignProcess> FindInPidNamespace(
+      uint64_t pid_namespace, int64_t pid) const override;
+
+  // SetForeignPid says that PID namespace `pid_namespace` numbers the fake's
+  // process `pid` as `pid_there` (as NSpid would).
+  void SetForeignPid(uint64_t pid_namespace, int64_t pid_there, int64_t pid,
+                     bool same_time_namespace = true);
 
   // AddProcess makes `pid` a live, inspectable process with `start_token`
   // (and `unique_id`, 0 for none), replacing whatever the fake held for
@@ -142,6 +152,8 @@ class FakeProcessInspector final : public ProcessInspector {
   int64_t next_pid_ ABSL_GUARDED_BY(mu_) = 1000;
   uint64_t next_token_ ABSL_GUARDED_BY(mu_) = 1000;
   mutable std::vector<int64_t> inspected_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<uint64_t, int64_t>, ForeignProcess> foreign_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace berth::platform

@@ -66,6 +66,15 @@ struct ProcessStatus {
   bool kernel_thread = false;
 };
 
+// ForeignProcess is a process of another PID namespace, as the caller sees
+// it (FindInPidNamespace).
+struct ForeignProcess {
+  int64_t pid = 0;  // as the caller numbers it; 0: no such process
+  // It shares the caller's time namespace, so their start tokens compare
+  // (Linux shows start times relative to the reader's time namespace).
+  bool same_time_namespace = true;
+};
+
 // ProcessInspector answers questions about processes. The system one talks
 // to the OS; tests of higher layers use FakeProcessInspector
 // (platform/fake_process.h). Implementations are thread-safe.
@@ -102,6 +111,16 @@ class ProcessInspector {
 
   // SelfPidNamespace is PidNamespace for the calling process.
   virtual absl::StatusOr<uint64_t> SelfPidNamespace() const = 0;
+
+  // FindInPidNamespace finds, from the initial PID namespace (which sees
+  // every process of the machine), the process that PID namespace
+  // `pid_namespace` numbers `pid`. Returns its PID as the caller numbers it,
+  // or 0 when there is none: that namespace has no such PID, or is gone.
+  // FailedPrecondition when the caller cannot see every namespace (it is
+  // not in the initial one), or could not read some process of its own
+  // user; Unimplemented on an OS without PID namespaces.
+  virtual absl::StatusOr<ForeignProcess> FindInPidNamespace(
+      uint64_t pid_namespace, int64_t pid) const = 0;
 };
 
 // kInitialPidNamespace is the PID namespace a Linux machine boots with

@@ -16,6 +16,7 @@
 // That is detected (/proc/self must name getpid()), and such a /proc is not
 // read: the answer then comes from kill(pid, 0) alone, without a token.
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -271,13 +273,66 @@ class LinuxProcessInspector final : public ProcessInspector {
     if (self_namespace_known.load(std::memory_order_acquire)) {
       return self_namespace.load(std::memory_order_relaxed);
     }
-    if (!ProcIsOurs()) return ForeignProc();
+    // /proc/self resolves wherever /proc's namespace sees this process: in
+    // its own, and in an ancestor's (unshare --pid without --mount-proc).
     absl::StatusOr<uint64_t> ns = NamespaceInode("/proc/self/ns/pid");
     if (ns.ok()) {
       self_namespace.store(*ns, std::memory_order_relaxed);
       self_namespace_known.store(true, std::memory_order_release);
     }
     return ns;
+  }
+
+  absl::StatusOr<ForeignProcess> FindInPidNamespace(
+      uint64_t pid_namespace, int64_t pid) const override {
+    absl::StatusOr<uint64_t> self = SelfPidNamespace();
+    if (!ProcIsOurs() || !self.ok() || *self != kInitialPidNamespace) {
+      return absl::FailedPreconditionError(
+          "only the initial PID namespace sees every other one");
+    }
+    const uid_t me = geteuid();
+    const absl::StatusOr<uint64_t> my_time = NamespaceInode("/proc/self/ns/time");
+    bool unreadable = false;
+    DIR* proc = opendir("/proc");
+    if (proc == nullptr) return absl::ErrnoToStatus(errno, "opendir /proc");
+    ForeignProcess found;
+    while (struct dirent* entry = readdir(proc)) {
+      int64_t candidate = 0;
+      if (!absl::SimpleAtoi(entry->d_name, &candidate) || candidate <= 0) {
+        continue;
+      }
+      const std::string dir = absl::StrCat("/proc/", candidate);
+      absl::StatusOr<uint64_t> ns = NamespaceInode(dir + "/ns/pid");
+      if (!ns.ok()) {
+        // Gone meanwhile, or not ours to look at. Only a process of this
+        // user could hold this user's port; one of those we could not read
+        // leaves the answer open.
+        struct stat st;
+        if (!absl::IsNotFound(ns.status()) && stat(dir.c_str(), &st) == 0 &&
+            st.st_uid == me) {
+          unreadable = true;
+        }
+        continue;
+      }
+      if (*ns != pid_namespace) continue;
+      absl::StatusOr<std::string> status =
+          ReadFileAt(AT_FDCWD, (dir + "/status").c_str(), dir + "/status");
+      if (!status.ok()) continue;  // gone meanwhile
+      absl::StatusOr<std::vector<int64_t>> nspid =
+          internal::ParseProcStatusNSpid(*status);
+      if (!nspid.ok() || nspid->back() != pid) continue;
+      found.pid = candidate;
+      absl::StatusOr<uint64_t> time = NamespaceInode(dir + "/ns/time");
+      found.same_time_namespace =
+          !my_time.ok() || !time.ok() || *time == *my_time;
+      break;
+    }
+    closedir(proc);
+    if (found.pid == 0 && unreadable) {
+      return absl::FailedPreconditionError(
+          "could not read the PID namespace of every process of this user");
+    }
+    return found;
   }
 
  private:

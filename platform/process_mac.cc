@@ -125,6 +125,10 @@ class MacProcessInspector final : public ProcessInspector {
     return 0;  // no PID namespaces
   }
 
+  absl::StatusOr<ForeignProcess> FindInPidNamespace(uint64_t,
+                                                    int64_t) const override {
+    return absl::UnimplementedError("macOS has no PID namespaces");
+  }
   absl::StatusOr<uint64_t> SelfPidNamespace() const override { return 0; }
 
   absl::StatusOr<std::string> BootId() const override {

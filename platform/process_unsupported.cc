@@ -33,6 +33,11 @@ class UnsupportedProcessInspector final : public ProcessInspector {
     return absl::UnimplementedError(
         "process inspection is not supported on this OS");
   }
+  absl::StatusOr<ForeignProcess> FindInPidNamespace(uint64_t,
+                                                    int64_t) const override {
+    return absl::UnimplementedError(
+        "process inspection is not supported on this OS");
+  }
   absl::StatusOr<uint64_t> SelfPidNamespace() const override {
     return absl::UnimplementedError(
         "process inspection is not supported on this OS");

@@ -214,6 +214,10 @@ class WindowsProcessInspector final : public ProcessInspector {
     }
     return 0;
   }
+  absl::StatusOr<ForeignProcess> FindInPidNamespace(uint64_t,
+                                                    int64_t) const override {
+    return absl::UnimplementedError("Windows has no PID namespaces");
+  }
   absl::StatusOr<uint64_t> SelfPidNamespace() const override { return 0; }
 };
 

@@ -18,8 +18,10 @@
 //   pid 4242
 //   start 1234567                 (the raw OS start token; absent: unread)
 //   unique 99881                  (the OS's unique process id; absent: none)
-//   pidns 4026531836              (the PID namespace; 0: the OS has none;
-//                                  absent: not recorded, as by format 1)
+//   pidns 4026531836              (the PID namespace; 0: the OS has none,
+//                                  or the holder could not tell which
+//                                  (then no PID of it is ever compared on
+//                                  Linux); absent: not recorded, format 1)
 //   boot 9f0c6a2e-51b4-4c8e-a7d3-3b8e2c6f1d20
 //   since 1764180000              (unix seconds)
 //   hold lock                     (see Hold)

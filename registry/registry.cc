@@ -428,7 +428,7 @@ class Registry::Allocation {
     facts.record_undecodable = d.undecodable;
     facts.boot_id = boot_id_;
     facts.judge_namespace = judge_namespace_;
-    if (NeedsOwner(facts)) InspectOwner(*registry_.options_.inspector, facts);
+    InspectOwner(*registry_.options_.inspector, facts);
     const Verdict verdict = Judge(facts);
     if (d.record) out.who = HolderText(*d.record);
 
@@ -472,7 +472,9 @@ class Registry::Allocation {
       r.start = request_.holder.identity.start_token;
     }
     r.unique_id = request_.holder.identity.unique_id;
-    r.pid_namespace = request_.holder.pid_namespace;
+    // A namespace that could not be read is recorded as 0, never left out:
+    // a record without one would be judged by PID everywhere (format 1).
+    r.pid_namespace = request_.holder.pid_namespace.value_or(0);
     r.boot_id = boot_id_;
     r.since = absl::ToUnixSeconds(registry_.options_.now());
     r.hold = request_.holder.hold;
@@ -671,7 +673,7 @@ absl::Status Registry::Visit(
     facts.record_undecodable = d.undecodable;
     facts.boot_id = boot_id;
     facts.judge_namespace = judge_namespace;
-    if (NeedsOwner(facts)) InspectOwner(*options_.inspector, facts);
+    InspectOwner(*options_.inspector, facts);
     if (absl::Status s = visit(port, held, facts); !s.ok()) return s;
   }
   return absl::OkStatus();

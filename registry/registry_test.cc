@@ -322,25 +322,86 @@ TEST_F(RegistryTest, AnUnreadStartTokenIsNeverCompared) {
   EXPECT_EQ(Listed()[0].state, EntryState::kStale);
 }
 
-// Issue case 7: PID 12 of one sandbox is not PID 12 of another. A record
-// from another PID namespace is never judged by its PID.
+// Issue case 7: PID 12 of one sandbox is not PID 12 of another. A judge in
+// a namespace that cannot see the owner's never judges it by PID.
 TEST_F(RegistryTest, AnotherPidNamespaceIsNeverJudgedByPid) {
   const uint16_t port = 8850;
+  constexpr uint64_t kOtherSandbox = 4026532999;
+  fake_.SetPidNamespace(FakeProcessInspector::kDefaultSelfPid, kOtherSandbox);
   LeaseRecord r = RecordFor(port, {12, 5000, 0}, Hold::kLockOrPid);
   r.pid_namespace = kSandbox;
   WriteRecord(r);
   // PID 12 here is another process, or none: neither says anything.
   fake_.AddProcess(12, 9999, "unrelated");
+  fake_.SetPidNamespace(12, kOtherSandbox);
   std::vector<Entry> list = Listed();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].state, EntryState::kUnknown);
   EXPECT_THAT(list[0].why, HasSubstr("another PID namespace"));
   fake_.Kill(12);
   EXPECT_EQ(Listed()[0].state, EntryState::kUnknown);
+  const ProcessIdentity me = fake_.StartProcess();
+  fake_.SetPidNamespace(me.pid, kOtherSandbox);
+  auto got = Allocate({"web"}, me, Hold::kLock, port);
+  ASSERT_TRUE(got.ok());
+  EXPECT_NE(got->front().entry.record.port, port);
+  EXPECT_EQ(*Make().Prune(), 0);
+}
+
+// The initial namespace sees every process: it finds the owner that the
+// owner's namespace numbers 12, and judges that process; once neither is
+// there, the entry is stale (issue 9: entries do not outlive their
+// namespace).
+TEST_F(RegistryTest, TheInitialNamespaceFindsOwnersOfOtherNamespaces) {
+  const uint16_t port = 8850;
+  const ProcessIdentity server = fake_.StartProcess("server");  // as seen here
+  LeaseRecord r = RecordFor(port, {12, server.start_token, 0},
+                            Hold::kLockOrPid);
+  r.pid_namespace = kSandbox;
+  WriteRecord(r);
+  fake_.SetForeignPid(kSandbox, 12, server.pid);
+  auto entry = [&] {
+    for (const Entry& e : Listed()) {
+      if (e.record.port == port) return e;
+    }
+    return Entry{};
+  };
+  EXPECT_EQ(entry().state, EntryState::kLive);
   auto got = Reserve("web", fake_.StartProcess(), port);
   ASSERT_TRUE(got.ok());
   EXPECT_NE(got->entry.record.port, port);
-  EXPECT_EQ(*Make().Prune(), 0);
+  // Another time namespace: start tokens do not compare, and without a
+  // unique id nothing else does.
+  fake_.SetForeignPid(kSandbox, 12, server.pid, /*same_time_namespace=*/false);
+  EXPECT_EQ(entry().state, EntryState::kUnknown);
+  fake_.SetForeignPid(kSandbox, 12, server.pid);
+  fake_.Kill(server.pid);
+  EXPECT_EQ(entry().state, EntryState::kStale);
+  fake_.SetForeignPid(kSandbox, 12, 0);  // the namespace is gone
+  EXPECT_EQ(entry().state, EntryState::kStale);
+  EXPECT_THAT(entry().why, HasSubstr("holds no such process any more"));
+  got = Reserve("api", fake_.StartProcess(), port);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->entry.record.port, port);
+}
+
+// A holder that could not tell which namespace it was in (a /proc of
+// another namespace) is never judged by PID anywhere.
+TEST_F(RegistryTest, AnUnknownNamespaceIsNeverJudgedByPid) {
+  const uint16_t port = 8850;
+  LeaseRecord r = RecordFor(port, {12, 5000, 0}, Hold::kLockOrPid);
+  r.pid_namespace = 0;
+  WriteRecord(r);
+  EXPECT_EQ(Listed()[0].state, EntryState::kUnknown);
+  AllocateRequest request;
+  request.apps = {"web"};
+  request.holder.identity = fake_.StartProcess();
+  request.holder.pid_namespace = std::nullopt;
+  request.holder.hold = Hold::kLockOrPid;
+  auto got = Make().Allocate(request);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->front().entry.record.pid_namespace, uint64_t{0})
+      << "recorded as unknown, not left out (format 1 is judged by PID)";
 }
 
 // ... while the judge in the same namespace does judge it.

@@ -27,6 +27,37 @@ bool OtherBoot(const Facts& facts) {
          facts.boot_id != facts.record->boot_id;
 }
 
+// Judgeable says whether a free lock leaves the record's owner to decide:
+// the record is there, of this boot, and not a lock holder's.
+bool Judgeable(const Facts& facts) {
+  return !facts.lock_held && facts.record != nullptr && !OtherBoot(facts) &&
+         facts.record->hold != Hold::kLock;
+}
+
+// Found is the owner as the judge numbers it, when FindInPidNamespace found
+// it in its namespace.
+const platform::ForeignProcess* Found(const Facts& facts) {
+  if (!facts.foreign.has_value() || !facts.foreign->ok() ||
+      (*facts.foreign)->pid == 0) {
+    return nullptr;
+  }
+  return &**facts.foreign;
+}
+
+// OwnerPid is the recorded owner's PID as the judge numbers it.
+int64_t OwnerPid(const Facts& facts) {
+  const platform::ForeignProcess* found = Found(facts);
+  return found != nullptr ? found->pid : facts.record->pid;
+}
+
+// TokensCompare says whether the owner's start token now can be compared
+// with the recorded one: not across time namespaces (Linux shows start times
+// relative to the reader's).
+bool TokensCompare(const Facts& facts) {
+  const platform::ForeignProcess* found = Found(facts);
+  return found == nullptr || found->same_time_namespace;
+}
+
 }  // namespace
 
 const char* EntryStateName(EntryState state) {
@@ -41,24 +72,38 @@ const char* EntryStateName(EntryState state) {
   return "unknown";
 }
 
+bool NeedsForeign(const Facts& facts) {
+  return Judgeable(facts) && !InOwnersNamespace(facts) &&
+         facts.judge_namespace == platform::kInitialPidNamespace &&
+         facts.record->pid_namespace != uint64_t{0};
+}
+
 bool NeedsOwner(const Facts& facts) {
-  return !facts.lock_held && facts.record != nullptr && !OtherBoot(facts) &&
-         facts.record->hold != Hold::kLock && InOwnersNamespace(facts);
+  return Judgeable(facts) &&
+         (InOwnersNamespace(facts) || Found(facts) != nullptr);
 }
 
 bool NeedsOwnerUniqueId(const Facts& facts) {
   if (!facts.owner.has_value() || !facts.owner->ok()) return false;
   const platform::ProcessStatus& now = **facts.owner;
-  return now.liveness == platform::Liveness::kAlive &&
-         now.start_token.has_value() && facts.record->start.has_value() &&
-         *now.start_token == *facts.record->start &&
-         facts.record->unique_id != 0;
+  if (now.liveness != platform::Liveness::kAlive ||
+      facts.record->unique_id == 0) {
+    return false;
+  }
+  if (!TokensCompare(facts)) return true;  // the unique id alone can tell
+  return now.start_token.has_value() && facts.record->start.has_value() &&
+         *now.start_token == *facts.record->start;
 }
 
 void InspectOwner(const platform::ProcessInspector& os, Facts& facts) {
-  facts.owner = os.Inspect(facts.record->pid);
+  if (NeedsForeign(facts)) {
+    facts.foreign = os.FindInPidNamespace(*facts.record->pid_namespace,
+                                          facts.record->pid);
+  }
+  if (!NeedsOwner(facts)) return;
+  facts.owner = os.Inspect(OwnerPid(facts));
   if (NeedsOwnerUniqueId(facts)) {
-    facts.owner_unique_id = os.UniqueId(facts.record->pid);
+    facts.owner_unique_id = os.UniqueId(OwnerPid(facts));
   }
 }
 
@@ -88,10 +133,20 @@ Verdict Judge(const Facts& facts) {
             "its lease lock is free: the holder let go or is gone"};
   }
   if (!InOwnersNamespace(facts)) {
-    return {EntryState::kUnknown,
-            absl::StrCat("its holder (pid ", r.pid,
-                         ") is in another PID namespace, which cannot be seen "
-                         "from here")};
+    const std::string where =
+        absl::StrCat("its holder (pid ", r.pid, ") is in another PID namespace");
+    if (!facts.foreign.has_value()) {
+      return {EntryState::kUnknown,
+              absl::StrCat(where, ", which cannot be seen from here")};
+    }
+    if (!facts.foreign->ok()) {
+      return {EntryState::kUnknown,
+              absl::StrCat(where, ": ", facts.foreign->status().message())};
+    }
+    if ((*facts.foreign)->pid == 0) {
+      return {EntryState::kStale,
+              absl::StrCat(where, ", which holds no such process any more")};
+    }
   }
   if (!facts.owner.has_value()) {
     return {EntryState::kUnknown, "its holder was not inspected"};
@@ -112,18 +167,24 @@ Verdict Judge(const Facts& facts) {
   }
   // Not inspectable (no token now) counts as alive.
   if (!owner->start_token.has_value()) return {EntryState::kLive, ""};
-  if (!r.start.has_value()) {
+  const bool tokens = TokensCompare(facts);
+  if (!r.start.has_value() || (!tokens && r.unique_id == 0)) {
     return {EntryState::kUnknown,
-            absl::StrCat("process ", r.pid,
-                         " is alive, but its start time could not be read "
-                         "when it was recorded, so a reused PID cannot be "
-                         "told apart")};
+            absl::StrCat("process ", r.pid, " is alive, but ",
+                         r.start.has_value()
+                             ? "in another time namespace"
+                             : "its start time could not be read when it was "
+                               "recorded",
+                         ", so a reused PID cannot be told apart")};
   }
   const std::string reused =
       absl::StrCat("PID ", r.pid, " now belongs to another process");
-  if (*owner->start_token != *r.start) return {EntryState::kStale, reused};
+  if (tokens && *owner->start_token != *r.start) {
+    return {EntryState::kStale, reused};
+  }
   if (r.unique_id != 0) {
-    // The same start token: reused within one tick of the clock, or not.
+    // The same start token (reused within one tick of the clock, or not),
+    // or tokens that do not compare.
     if (!facts.owner_unique_id.has_value()) {
       return {EntryState::kUnknown, "its holder's unique id was not asked"};
     }

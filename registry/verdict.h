@@ -12,13 +12,18 @@
 //   3. A free lock under a Hold::kLock record is stale: such a holder keeps
 //      its lock until it lets go or dies.
 //   4. Otherwise (Hold::kLockOrPid, Hold::kPid) the recorded owner decides,
-//      but only for a judge in the owner's PID namespace: a PID means
-//      nothing elsewhere. Alive with the same start token (and unique id,
-//      when both are known) is live; dead, a zombie, or alive with another
-//      token or unique id (the PID was reused) is stale; not inspectable is
-//      live; a token that was not readable when recorded is never compared,
-//      and such an owner is unknown while its PID is alive. What the OS
-//      cannot tell is unknown. Unknown is never stale.
+//      but a PID means something only in its PID namespace: a judge in the
+//      owner's namespace inspects it; a judge in the initial namespace,
+//      which sees every process, first finds which process the owner's
+//      namespace numbers that way (none: the namespace, or the process, is
+//      gone: stale); any other judge cannot tell (unknown). Alive with the
+//      same start token (and unique id, when both are known) is live; dead,
+//      a zombie, or alive with another token or unique id (the PID was
+//      reused) is stale; not inspectable is live; a token that was not
+//      readable when recorded, or that does not compare (another time
+//      namespace, without a unique id), is never compared, and such an
+//      owner is unknown while its PID is alive. What the OS cannot tell is
+//      unknown. Unknown is never stale.
 
 #ifndef BERTH_REGISTRY_VERDICT_H_
 #define BERTH_REGISTRY_VERDICT_H_
@@ -51,6 +56,9 @@ struct Facts {
   // The judge's PID namespace (platform::ProcessInspector::PidNamespace);
   // nullopt when it could not be read.
   std::optional<uint64_t> judge_namespace;
+  // Where the initial namespace finds the owner of another namespace. Set it
+  // when NeedsForeign says so.
+  std::optional<absl::StatusOr<platform::ForeignProcess>> foreign;
   // The recorded owner as the OS reports it now. Set it when NeedsOwner
   // says so; the verdict is unknown without it.
   std::optional<absl::StatusOr<platform::ProcessStatus>> owner;
@@ -64,8 +72,12 @@ struct Verdict {
   std::string why;  // for people; empty for a plain live entry
 };
 
+// NeedsForeign says whether Judge needs Facts::foreign: the owner is of
+// another PID namespace, and the judge is in the initial one.
+bool NeedsForeign(const Facts& facts);
+
 // NeedsOwner says whether Judge needs Facts::owner (an inspection of the
-// recorded PID) for these facts.
+// recorded PID, or of the process Facts::foreign found) for these facts.
 bool NeedsOwner(const Facts& facts);
 
 // NeedsOwnerUniqueId says whether Judge needs Facts::owner_unique_id too:
@@ -73,8 +85,8 @@ bool NeedsOwner(const Facts& facts);
 // unique id to compare.
 bool NeedsOwnerUniqueId(const Facts& facts);
 
-// InspectOwner fills in Facts::owner and, when needed, owner_unique_id,
-// asking `os` about the recorded PID.
+// InspectOwner fills in Facts::foreign, owner and owner_unique_id as far as
+// needed, asking `os`.
 void InspectOwner(const platform::ProcessInspector& os, Facts& facts);
 
 // Judge applies the rule above. An empty file with a free lock has no

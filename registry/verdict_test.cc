@@ -329,6 +329,54 @@ TEST(Verdict, WithoutTheOwnerItIsUnknownNeverStale) {
   EXPECT_EQ(Judge(facts).state, EntryState::kUnknown);
 }
 
+// From the initial namespace an owner of another namespace is first found
+// (FindInPidNamespace), then judged as the process found.
+TEST(Verdict, TheInitialNamespaceFindsAndJudgesOtherNamespaces) {
+  LeaseRecord r = Record(Hold::kLockOrPid);
+  r.pid_namespace = kSandbox;
+  Facts facts;
+  facts.record = &r;
+  facts.boot_id = "boot-a";
+  facts.judge_namespace = kHere;
+  ASSERT_TRUE(NeedsForeign(facts));
+  EXPECT_FALSE(NeedsOwner(facts)) << "not before it is found";
+  EXPECT_EQ(Judge(facts).state, EntryState::kUnknown);
+
+  facts.foreign = absl::FailedPreconditionError("could not read them all");
+  EXPECT_EQ(Judge(facts).state, EntryState::kUnknown);
+  EXPECT_THAT(Judge(facts).why, HasSubstr("could not read them all"));
+
+  facts.foreign = platform::ForeignProcess{0, true};
+  EXPECT_EQ(Judge(facts).state, EntryState::kStale) << "the namespace is gone";
+
+  facts.foreign = platform::ForeignProcess{31337, true};
+  ASSERT_TRUE(NeedsOwner(facts));
+  facts.owner = Alive(5000);
+  EXPECT_EQ(Judge(facts).state, EntryState::kLive);
+  facts.owner = Alive(6000);
+  EXPECT_EQ(Judge(facts).state, EntryState::kStale) << "another process";
+
+  // Start tokens of another time namespace do not compare: only the unique
+  // id can tell.
+  facts.foreign = platform::ForeignProcess{31337, false};
+  EXPECT_FALSE(NeedsOwnerUniqueId(facts));
+  EXPECT_EQ(Judge(facts).state, EntryState::kUnknown);
+  r.unique_id = 77;
+  ASSERT_TRUE(NeedsOwnerUniqueId(facts));
+  facts.owner_unique_id = uint64_t{77};
+  EXPECT_EQ(Judge(facts).state, EntryState::kLive);
+  facts.owner_unique_id = uint64_t{78};
+  EXPECT_EQ(Judge(facts).state, EntryState::kStale);
+
+  // Only the initial namespace sees every other one.
+  facts.judge_namespace = 4026532999;
+  EXPECT_FALSE(NeedsForeign(facts));
+  // A namespace recorded as unknown (0) is never looked for.
+  facts.judge_namespace = kHere;
+  r.pid_namespace = 0;
+  EXPECT_FALSE(NeedsForeign(facts));
+}
+
 TEST(SameOwner, ComparesPidTokenUniqueIdAndNamespace) {
   LeaseRecord r = Record(Hold::kPid);
   r.unique_id = 9;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace berth::platform::internal {
 namespace {
@@ -118,6 +119,29 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line) {
   }
   if (negative) stat.exit_signal = -stat.exit_signal;
   return stat;
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseProcStatusNSpid(
+    absl::string_view status) {
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    if (!absl::ConsumePrefix(&line, "NSpid:")) continue;
+    std::vector<int64_t> pids;
+    for (absl::string_view field :
+         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+      int64_t pid = 0;
+      if (!ParseInt64(field, &pid) || pid <= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("malformed /proc status NSpid line: \"",
+                         absl::CHexEscape(line), "\""));
+      }
+      pids.push_back(pid);
+    }
+    if (pids.empty()) {
+      return absl::InvalidArgumentError("empty /proc status NSpid line");
+    }
+    return pids;
+  }
+  return absl::InvalidArgumentError("no NSpid line in /proc status text");
 }
 
 }  // namespace berth::platform::internal

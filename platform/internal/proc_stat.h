@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -40,6 +41,13 @@ inline constexpr uint64_t kProcessFlagKernelThread = 0x00200000;
 // 38, or holds a field that is not a decimal number in range.
 absl::StatusOr<ProcStat> ParseProcStat(absl::string_view line);
 
+
+// ParseProcStatusNSpid returns the `NSpid:` values of /proc/PID/status
+// text: the process's PID in each PID namespace it belongs to, from the
+// namespace of the /proc mount down to its own (the last). InvalidArgument
+// when the line is missing (kernels before 4.1) or malformed.
+absl::StatusOr<std::vector<int64_t>> ParseProcStatusNSpid(
+    absl::string_view status);
 
 }  // namespace berth::platform::internal
 

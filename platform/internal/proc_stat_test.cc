@@ -3,6 +3,7 @@
 #include "platform/internal/proc_stat.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -191,6 +192,27 @@ TEST(ParseProcStatTest, ExitSignalTellsThreadsApart) {
   EXPECT_EQ(thread->exit_signal, -1);
   line.replace(line.rfind(" -1 1 "), 6, " x1 1 ");
   EXPECT_FALSE(ParseProcStat(line).ok());
+}
+
+TEST(ParseProcStatusNSpidTest, ReadsEveryLevel) {
+  // Captured on Linux 6.18: a process two PID namespaces deep, seen from
+  // the initial namespace.
+  absl::StatusOr<std::vector<int64_t>> pids = ParseProcStatusNSpid(
+      "Name:\tsleep\nTgid:\t23501\nNgid:\t0\nPid:\t23501\nPPid:\t23500\n"
+      "TracerPid:\t0\nNSpid:\t23501\t12\t1\nNSpgid:\t23500\t11\t1\n");
+  ASSERT_TRUE(pids.ok()) << pids.status();
+  EXPECT_EQ(*pids, (std::vector<int64_t>{23501, 12, 1}));
+  pids = ParseProcStatusNSpid("NSpid:\t77\n");
+  ASSERT_TRUE(pids.ok());
+  EXPECT_EQ(*pids, (std::vector<int64_t>{77}));
+}
+
+TEST(ParseProcStatusNSpidTest, RefusesWhatIsNotThere) {
+  EXPECT_FALSE(ParseProcStatusNSpid("").ok());
+  EXPECT_FALSE(ParseProcStatusNSpid("Name:\tx\nPid:\t5\n").ok());
+  EXPECT_FALSE(ParseProcStatusNSpid("NSpid:\n").ok());
+  EXPECT_FALSE(ParseProcStatusNSpid("NSpid:\t5\tx\n").ok());
+  EXPECT_FALSE(ParseProcStatusNSpid("NSpid:\t-5\n").ok());
 }
 
 }  // namespace
