@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Entries must not outlive their PID namespace forever (DESIGN.md, Liveness
+# rules; issue 9, "Identity that survives namespaces"). A server takes its
+# port with the C++ API in a PID namespace of its own (a container, bazel
+# test's sandbox), hands the lease across exec (Lease::InheritAcrossExec)
+# and closes every inherited descriptor: its record is "lock+pid", and from
+# the host, which cannot judge a PID of that namespace, it is unknown while
+# it runs (right, and checked here). Then the namespace is killed, every
+# process in it gone. Its port must be handed out again.
+#
+# FAILS at ad358a7 (a bug, not fixed here): nothing ever judges the entry
+# again. registry/verdict.cc Judge returns kUnknown for any lock+pid record
+# from another namespace, whether or not that namespace still exists, and
+# unknown is never stale: the port is lost until a reboot or a `berth
+# release` by hand. Each bazel test that starts a server this way leaks one
+# port of the shared per-user registry (/dev/shm/berth-UID), for good.
+# Usage (Bazel sh_test): namespace_gone_test.sh PATH_TO_BERTH PATH_TO_PORT_HOLDER
+set -uo pipefail
+source "$(dirname "$0")/testlib.sh"
+
+berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+holder=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+
+if [ "$(stat -L -c %i /proc/self/ns/pid)" != 4026531836 ]; then
+  echo "SKIP: not in the initial PID namespace (run unsandboxed: no-sandbox)"
+  finish
+fi
+if ! why=$(unshare --pid --fork --mount-proc true 2>&1); then
+  echo "SKIP: cannot make a PID namespace (unshare --pid: $why);" \
+       "these cases need root or CAP_SYS_ADMIN"
+  finish
+fi
+cleanup() {
+  local p
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+export BERTH_HOME=$tmp/reg
+export BERTH_RANGE=27240-27249
+export holder tmp
+
+wait_for() {  # wait_for CMD...: retry for up to 20 s
+  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+state_of() {  # state_of PORT: its state in berth list, as the host sees it
+  "$berth" list --json | grep "\"port\": $1," | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
+}
+gets_port() {  # gets_port P: a get on the host asking for P gets it
+  local got
+  got=$("$berth" get next --port "$1" --owner $$ 2>/dev/null)
+  "$berth" release next >/dev/null 2>&1
+  [ "$got" = "$1" ]
+}
+
+unshare --pid --fork --mount-proc bash -c '
+  "$holder" lease web --exec-closing --no-listen --hold-ms 60000 \
+    --log /dev/null --who inside --ready "$tmp/inside.port"
+  exit $?' &
+ns=$!
+check "the server in the namespace runs" wait_for test -s "$tmp/inside.port"
+port=$(cat "$tmp/inside.port")
+state=$(state_of "$port")
+check "host list: it is unknown while it runs ($state)" [ "$state" = unknown ]
+kept() { ! gets_port "$1"; }
+check "its port is not handed out while it runs" kept "$port"
+
+init=$(pgrep -P "$ns")
+check "the namespace's init is found" [ -n "$init" ]
+kill -9 "$init"
+wait "$ns" 2>/dev/null
+pgrep -af "who inside"
+check "nothing of the namespace is left" \
+  [ -z "$(pgrep -f "who inside")" ]
+state=$(state_of "$port")
+echo "once the namespace is gone, the host lists port $port as: ${state:-nothing}"
+# At once or within a few seconds; it never is at ad358a7.
+soon() {  # soon CMD...: retry for up to 5 s
+  for _ in $(seq 100); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+check "once the namespace is gone, its port is handed out again" \
+  soon gets_port "$port"
+
+finish
