@@ -298,7 +298,9 @@ class LinuxProcessInspector final : public ProcessInspector {
     ForeignProcess found;
     while (struct dirent* entry = readdir(proc)) {
       int64_t candidate = 0;
-      if (!absl::SimpleAtoi(entry->d_name, &candidate) || candidate <= 0) {
+      // PID 1 of the initial namespace lives in it, whether or not it lets
+      // itself be looked at (a VM's or container host's init may not).
+      if (!absl::SimpleAtoi(entry->d_name, &candidate) || candidate <= 1) {
         continue;
       }
       const std::string dir = absl::StrCat("/proc/", candidate);

@@ -8,14 +8,10 @@
 # namespace's, which on the host names nobody (the test makes it so with
 # ns_last_pid). While it runs, the host must not judge it stale, nor hand
 # its port out again.
-#
-# FAILS at ad358a7 (a bug, not fixed here): the record is written without a
-# `pidns` line (SelfPidNamespace failed), and registry/verdict.cc
-# InOwnersNamespace treats a record without one as format 1, judged by PID
-# everywhere: the host inspects its own PID N, finds it dead, calls the
-# entry stale and gives the port to the next caller while the server runs.
-# (`berth run` is not affected: there it stays the server's parent and
-# keeps the lock; see foreign_proc_test.)
+# (This once gave the port away: the record was written without a `pidns`
+# line, which reads as format 1, judged by PID everywhere. `berth run` was
+# not affected: there it stays the server's parent and keeps the lock; see
+# foreign_proc_test.)
 # Usage (Bazel sh_test): exec_in_foreign_proc_test.sh PATH_TO_BERTH PATH_TO_PORT_HOLDER
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
