@@ -9,8 +9,7 @@ that build.
 
 load(":version.bzl", "BERTH_SOVERSION", "BERTH_VERSION")
 
-def _opt_impl(settings, attr):
-    _ignore = (settings, attr)
+def _opt_impl(_settings, _attr):
     return {"//command_line_option:compilation_mode": "opt"}
 
 _opt = transition(
