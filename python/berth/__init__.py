@@ -30,7 +30,6 @@ never fails for want of it.
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import threading
 
@@ -81,22 +80,23 @@ _lib_lock = threading.Lock()
 
 
 def _candidates():
+    """Yields the names to try, best first."""
     explicit = os.environ.get("BERTH_LIBRARY")
     if explicit:
-        return [explicit]  # asked for: no other one will do
+        yield explicit  # asked for: no other one will do
+        return
     here = os.path.dirname(os.path.abspath(__file__))
     # PREFIX/lib/python3/dist-packages/berth -> PREFIX/lib
     lib = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+    yield os.path.join(here, "libberth.so.0")
+    yield os.path.join(here, "libberth.so")
+    yield os.path.join(lib, "libberth.so.0")
+    yield "libberth.so.0"  # the loader's paths: LD_LIBRARY_PATH, ld.so.cache
+    # Last, as it is slow (it runs ldconfig or a compiler): other names.
+    import ctypes.util  # pylint: disable=import-outside-toplevel
     found = ctypes.util.find_library("berth")
-    names = [
-        os.path.join(here, "libberth.so.0"),
-        os.path.join(here, "libberth.so"),
-        os.path.join(lib, "libberth.so.0"),
-        "libberth.so.0",  # the loader's paths: LD_LIBRARY_PATH, ld.so.cache
-    ]
     if found:
-        names.append(found)
-    return names
+        yield found
 
 
 def _load():
