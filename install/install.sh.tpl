@@ -291,5 +291,12 @@ case $prefix in
   /usr | /usr/local) ;;
   *) hints+=("CMake: cmake -DCMAKE_PREFIX_PATH=\"$prefix\" (found without it when $prefix/bin is on PATH)") ;;
 esac
+# bash-completion looks in ~/.local/share, /usr/local/share and /usr/share.
+case $prefix in
+  "${HOME:-/nonexistent}/.local" | /usr/local | /usr) ;;
+  *) hints+=("bash: source \"$prefix/share/bash-completion/completions/berth\"   # in ~/.bashrc") ;;
+esac
+[ "$prefix" = /usr/local ] ||
+  hints+=("zsh: fpath=(\"$prefix/share/zsh/site-functions\" \$fpath)   # in ~/.zshrc, before compinit")
 echo "To use it:"
 printf '  %s\n' "${hints[@]}"

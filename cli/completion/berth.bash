@@ -1,6 +1,7 @@
 # bash completion for berth. Installed as
 # PREFIX/share/bash-completion/completions/berth, where bash-completion
-# finds it for a berth in PREFIX/bin; or source it from ~/.bashrc.
+# (Debian's package of it) finds it when PREFIX is ~/.local, /usr/local or
+# /usr; otherwise source it from ~/.bashrc.
 #
 # Completes commands and options, directories after --registry, app names
 # (from `berth list`) after run, get and release, held ports after who and
