@@ -63,6 +63,9 @@ case $prefix in
 esac
 while [ "${prefix%/}" != "$prefix" ] && [ "$prefix" != / ]; do prefix=${prefix%/}; done
 [ ! -e "$prefix" ] || [ -d "$prefix" ] || die "$prefix exists and is not a directory"
+# A temporary file being written, removed if the install stops half way.
+partial=
+trap 'rm -f -- "$partial"' EXIT
 
 manifest_rel=share/berth/install-manifest.txt
 manifest=$prefix/$manifest_rel
@@ -134,7 +137,7 @@ makedir() {  # makedir REL: mkdir -p, remembering what it made
     rel=$(dirname "$rel")
   done
   [ ${#missing[@]} -eq 0 ] && return
-  mkdir -p -- "$prefix/$1"
+  mkdir -p -- "$prefix/$1" 2>/dev/null || die "cannot create $prefix/$1 (run as a user who may write there)"
   created+=("${missing[@]}")
 }
 
@@ -149,11 +152,12 @@ put() {
     return
   fi
   makedir "$(dirname "$rel")"
-  local tmp
-  tmp=$(mktemp "$dst.XXXXXX")
-  cp -- "$src" "$tmp"
-  chmod "$mode" "$tmp"
-  mv -f -- "$tmp" "$dst"
+  partial=$(mktemp "$dst.XXXXXX" 2>/dev/null) ||
+    die "cannot write in $(dirname "$dst") (run as a user who may write there)"
+  cp -- "$src" "$partial"
+  chmod "$mode" "$partial"
+  mv -f -- "$partial" "$dst"
+  partial=
   wrote=$((wrote + 1))
 }
 

@@ -182,6 +182,10 @@ touch "$tmp/a-file"
 run_installer "$tmp/a-file" >/dev/null 2>"$tmp/err"
 check "a prefix that is a file is exit 1" test $? -eq 1
 check "with one line" test "$(cat "$tmp/err")" = "install: $tmp/a-file exists and is not a directory"
+run_installer /proc/berth-prefix >/dev/null 2>"$tmp/err"
+check "a prefix it cannot write to is exit 1" test $? -eq 1
+check "with one line" test "$(cat "$tmp/err")" = \
+  "install: cannot create /proc/berth-prefix/bin (run as a user who may write there)"
 run_installer rel >"$log" 2>&1
 check "a relative prefix is taken from where bazel was run" test $? -eq 0
 check "there" test -x "$tmp/rel/bin/berth"

@@ -199,6 +199,7 @@ test('bad input: one clear error each', async () => {
   await assert.rejects(getPort({exclude: ['1']}), /must be a number/);
   await assert.rejects(getPort({app: ''}), /`app` option/);
   await assert.rejects(getPort({app: 'a\u0001b'}), /^Error: berth: .*control/);
+  await assert.rejects(getPort({app: 'a\u0000b'}), /^Error: berth: .*NUL/);
   await assert.rejects(getPort({range: [10, 5]}), /^Error: berth: /);
   await assert.rejects(getPort('3000'), /options object/);
   assert.throws(() => portNumbers(1.5, 2000), TypeError);

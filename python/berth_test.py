@@ -265,6 +265,7 @@ def test_threads_never_share_a_port():
 @pytest.mark.parametrize("call, error, words", [
     (lambda: berth.acquire(""), ValueError, "^berth: .*empty"),
     (lambda: berth.acquire("a\x01b"), ValueError, "^berth: .*control"),
+    (lambda: berth.acquire("a\x00b"), ValueError, "^berth: .*NUL"),
     (lambda: berth.acquire(7), TypeError, "^berth: an app name is a str"),
     (lambda: berth.acquire("x", range=(10, 5)), ValueError, "^berth: "),
     (lambda: berth.acquire("x", range="8800"), ValueError, r"^berth: range"),

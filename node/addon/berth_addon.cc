@@ -95,6 +95,12 @@ napi_value Acquire(napi_env env, napi_callback_info info) {
                  "berth.node acquire(app, port, lo, hi, registry): bad "
                  "arguments");
   }
+  // C would see only what comes before a NUL.
+  if (app.find('\0') != std::string::npos ||
+      registry.find('\0') != std::string::npos) {
+    return Throw(env, "BERTH_EINVAL",
+                 "the app name or registry has a NUL character");
+  }
   if (!registry.empty()) options.registry_dir = registry.c_str();
   berth_lease* lease = nullptr;
   uint16_t port = 0;

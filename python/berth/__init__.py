@@ -77,6 +77,7 @@ class _Options(ctypes.Structure):
 _lib = None
 _lib_path = None
 _lib_lock = threading.Lock()
+_release_lock = threading.Lock()
 
 
 def _candidates():
@@ -198,6 +199,8 @@ def _app_name(app):
     if not isinstance(app, str):
         raise TypeError("berth: an app name is a str, not %s"
                         % type(app).__name__)
+    if "\0" in app:  # C would see only the part before it
+        raise ValueError("berth: the app name %r has a NUL character" % app)
     return app.encode("utf-8")
 
 
@@ -226,7 +229,8 @@ class Lease:
 
     def release(self):
         """Gives the port back now. Later calls do nothing."""
-        handle, self._handle = self._handle, None
+        with _release_lock:  # two threads must not free one lease twice
+            handle, self._handle = self._handle, None
         if handle is None or os.getpid() != self._pid:
             return
         lib = _load()
