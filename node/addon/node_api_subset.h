@@ -69,8 +69,7 @@ napi_status napi_set_named_property(napi_env env, napi_value object,
 napi_status napi_get_cb_info(napi_env env, napi_callback_info cbinfo,
                              size_t* argc, napi_value* argv,
                              napi_value* this_arg, void** data);
-napi_status napi_typeof(napi_env env, napi_value value,
-                        napi_valuetype* result);
+napi_status napi_typeof(napi_env env, napi_value value, napi_valuetype* result);
 napi_status napi_get_value_string_utf8(napi_env env, napi_value value,
                                        char* buf, size_t bufsize,
                                        size_t* result);
