@@ -51,9 +51,8 @@ def run_inner(pytester, monkeypatch, *args):
     seen = pytester.path / "seen.jsonl"
     monkeypatch.setenv("SEEN", str(seen))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
-    ports = [json.loads(line)["port"]
-             for line in seen.read_text().splitlines()] if seen.exists() else []
-    return result, ports
+    lines = seen.read_text().splitlines() if seen.exists() else []
+    return result, [json.loads(line)["port"] for line in lines]
 
 
 def test_fixtures_with_dash_p(pytester, monkeypatch):

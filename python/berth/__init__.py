@@ -319,7 +319,7 @@ def lease(*apps, **options):
             held.release()
 
 
-# --- portpicker's API ---------------------------------------------------------
+# --- portpicker's API --------------------------------------------------------
 
 # Ports pick_unused_port handed out: port -> Lease held by this process, or
 # None for a reservation made for another process.
