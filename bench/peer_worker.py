@@ -1,5 +1,6 @@
 # Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
-"""The Python peers' side of bench/compare: portpicker and psutil.
+"""The Python peers' side of bench/compare: portpicker and psutil, and
+berth's Python package in the same interpreter.
 
 Run by Debian's /usr/bin/python3 (python3-portpicker, python3-psutil) and
 driven over stdin/stdout like bench/compare_worker.cc: one command a line,
@@ -8,6 +9,9 @@ fields separated by tabs, one answer line of numbers (or "error\tWHY").
   pick N               N times portpicker.pick_unused_port(), each followed
                        by portpicker.return_port(port); answers
                        "PICK_NS PICK_AND_RETURN_NS" per call
+  berth_pick N         the same with berth.pick_unused_port() and
+                       berth.return_port() (berth on PYTHONPATH, its
+                       registry in $BERTH_HOME, its range in $BERTH_RANGE)
   is_running N PID     N times psutil.Process(PID).is_running(); NS per call
   create_time N PID    N times psutil.Process(PID).create_time(); NS per call
 """
@@ -19,14 +23,14 @@ import portpicker
 import psutil
 
 
-def pick(n):
+def pick(n, module):
     out = []
     clock = time.perf_counter_ns
     for _ in range(n):
         t0 = clock()
-        port = portpicker.pick_unused_port()
+        port = module.pick_unused_port()
         t1 = clock()
-        portpicker.return_port(port)
+        module.return_port(port)
         t2 = clock()
         out += (t1 - t0, t2 - t0)
     return out
@@ -48,7 +52,10 @@ def main():
         try:
             n = int(cmd[1])
             if cmd[0] == "pick":
-                answer = pick(n)
+                answer = pick(n, portpicker)
+            elif cmd[0] == "berth_pick":
+                import berth  # only where bench/compare put it on the path
+                answer = pick(n, berth)
             elif cmd[0] == "is_running":
                 pid = int(cmd[2])
                 answer = timed(n, lambda: psutil.Process(pid).is_running())
