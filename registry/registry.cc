@@ -173,21 +173,37 @@ namespace {
 
 // The memory as this process last read it, per file: an allocation that
 // finds the file unchanged (one stat) does not read and parse it again.
+// Shared, never changed once cached: an allocation reads the memory of a
+// thousand apps without copying it.
 struct CachedMemory {
   platform::FileSignature signature;
-  Memory memory;
+  std::shared_ptr<const Memory> memory;
 };
 absl::Mutex memory_cache_mu(absl::kConstInit);
 absl::flat_hash_map<std::string, CachedMemory>* memory_cache
     ABSL_GUARDED_BY(memory_cache_mu) = nullptr;
 
+void CacheMemory(const std::string& path,
+                 const platform::FileSignature& signature,
+                 std::shared_ptr<const Memory> memory) {
+  absl::MutexLock lock(&memory_cache_mu);
+  if (memory_cache == nullptr) {
+    memory_cache = new absl::flat_hash_map<std::string, CachedMemory>;
+  }
+  (*memory_cache)[path] = CachedMemory{signature, std::move(memory)};
+}
+
+std::shared_ptr<const Memory> EmptyMemory() {
+  return std::make_shared<const Memory>();
+}
+
 }  // namespace
 
-absl::StatusOr<Memory> Registry::ReadMemory() {
+absl::StatusOr<std::shared_ptr<const Memory>> Registry::ReadMemory() {
   const std::string path = MemoryPath();
   absl::StatusOr<platform::FileSignature> signature =
       platform::SignatureOf(path);
-  if (absl::IsNotFound(signature.status())) return Memory{};
+  if (absl::IsNotFound(signature.status())) return EmptyMemory();
   if (signature.ok()) {
     absl::MutexLock lock(&memory_cache_mu);
     if (memory_cache != nullptr) {
@@ -200,7 +216,7 @@ absl::StatusOr<Memory> Registry::ReadMemory() {
   for (int round = 0;; ++round) {
     absl::StatusOr<std::string> bytes =
         platform::ReadFileToString(path, kMaxMemoryBytes);
-    if (absl::IsNotFound(bytes.status())) return Memory{};
+    if (absl::IsNotFound(bytes.status())) return EmptyMemory();
     std::string text;
     absl::Status bad;
     if (bytes.ok()) {
@@ -211,16 +227,11 @@ absl::StatusOr<Memory> Registry::ReadMemory() {
       }
       absl::StatusOr<Memory> memory = DecodeMemory(text);
       if (memory.ok()) {
+        auto shared = std::make_shared<const Memory>(*std::move(memory));
         // Kept under the signature taken before the read: should the file
         // have changed in between, the next call reads it again.
-        if (signature.ok() && round == 0) {
-          absl::MutexLock lock(&memory_cache_mu);
-          if (memory_cache == nullptr) {
-            memory_cache = new absl::flat_hash_map<std::string, CachedMemory>;
-          }
-          (*memory_cache)[path] = CachedMemory{*signature, *memory};
-        }
-        return memory;
+        if (signature.ok() && round == 0) CacheMemory(path, *signature, shared);
+        return shared;
       }
       bad = memory.status();
     } else if (absl::IsFailedPrecondition(bytes.status())) {
@@ -233,7 +244,7 @@ absl::StatusOr<Memory> Registry::ReadMemory() {
     auto lock = platform::FileLock::Lock(
         platform::JoinPath(options_.dir, "registry.lock"),
         options_.lock_timeout, platform::FileLock::Kind::kThisProcess);
-    if (!lock.ok()) return Memory{};  // someone else is mending it
+    if (!lock.ok()) return EmptyMemory();  // someone else is mending it
     absl::StatusOr<std::string> again =
         platform::ReadFileToString(path, kMaxMemoryBytes);
     if (again.ok() && *again != text) continue;  // replaced meanwhile
@@ -245,7 +256,7 @@ absl::StatusOr<Memory> Registry::ReadMemory() {
         return s;
       }
     }
-    return Memory{};
+    return EmptyMemory();
   }
 }
 
@@ -304,7 +315,7 @@ absl::Status Registry::ConvertFormat1(const std::string& bytes) {
 void Registry::Remember(
     const std::string& scope, const std::vector<Claim>& claims,
     const std::vector<std::pair<std::string, uint16_t>>& lost,
-    Memory before) {
+    const Memory& before) {
   // Change applies this allocation to `memory`; true when it changed.
   auto change = [&](Memory& memory) {
     bool changed = false;
@@ -335,14 +346,28 @@ void Registry::Remember(
     }
     return changed;
   };
-  if (!change(before)) return;
+  // The usual case, an app taking a port it is known by, looks without
+  // copying anything: only a claim the memory lacks goes on to the lock.
+  const bool may_change = std::any_of(
+      claims.begin(), claims.end(), [&](const Claim& claim) {
+        if (claim.existing) return false;
+        for (const Remembered& r : before.apps) {
+          if (r.app == claim.entry.record.app && r.scope == scope) {
+            return !Contains(r.ports, claim.entry.record.port);
+          }
+        }
+        return true;
+      });
+  if (!may_change) return;
 
   auto lock = platform::FileLock::Lock(
       platform::JoinPath(options_.dir, "registry.lock"), options_.lock_timeout,
       platform::FileLock::Kind::kThisProcess);
   if (!lock.ok()) return;  // stickiness is not worth failing for
-  absl::StatusOr<Memory> fresh = ReadMemory();
-  if (!fresh.ok() || !change(*fresh)) return;
+  absl::StatusOr<std::shared_ptr<const Memory>> read = ReadMemory();
+  if (!read.ok()) return;
+  auto fresh = std::make_shared<Memory>(**read);
+  if (!change(*fresh)) return;
   std::string text = EncodeMemory(*fresh);
   while (static_cast<int64_t>(text.size()) > kMemoryBudgetBytes &&
          !fresh->apps.empty()) {
@@ -364,9 +389,15 @@ void Registry::Remember(
       std::filesystem::remove(it->path(), ignored);
     }
   }
-  platform::ReplaceFileAtomically(MemoryPath(), text,
-                                  platform::Durability::kFast)
-      .IgnoreError();
+  const std::string path = MemoryPath();
+  if (!platform::ReplaceFileAtomically(path, text, platform::Durability::kFast)
+           .ok()) {
+    return;
+  }
+  // Every writer holds the lock: what is there now is what was written.
+  absl::StatusOr<platform::FileSignature> signature =
+      platform::SignatureOf(path);
+  if (signature.ok()) CacheMemory(path, *signature, std::move(fresh));
 }
 
 // --- Allocation -------------------------------------------------------------
@@ -516,7 +547,7 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
     }
   }
   if (absl::Status s = EnsureDirectories(); !s.ok()) return s;
-  absl::StatusOr<Memory> memory = ReadMemory();
+  absl::StatusOr<std::shared_ptr<const Memory>> memory = ReadMemory();
   if (!memory.ok()) return memory.status();
   const std::optional<allocator::PortRange> ephemeral = options_.ephemeral();
 
@@ -540,8 +571,8 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
     allocator::Plan plan;
     plan.app = app;
     if (i == 0) plan.wanted = request.wanted;
-    for (const Remembered& r : memory->apps) {
-      if (r.scope == request.scope && r.app == app) plan.remembered = r.ports;
+    for (const Remembered& r : (*memory)->apps) {
+      if (r.app == app && r.scope == request.scope) plan.remembered = r.ports;
     }
     plan.range = request.range;
     plan.ephemeral = ephemeral;
@@ -600,7 +631,7 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
       if (claim.existing) claim.lock.Unlock();
     }
   }
-  Remember(request.scope, claims, lost, *std::move(memory));
+  Remember(request.scope, claims, lost, **memory);
   // Who listens on a wanted port that was busy: only now that no lock of
   // this allocation is in the way of others, and only for people to read.
   if (wanted_busy && options_.describe_listener) {

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -158,7 +159,8 @@ class Registry {
   std::string MemoryPath() const;
   // Memory reads the app -> port memory, converting a format 1 registry and
   // moving aside one that does not decode.
-  absl::StatusOr<Memory> ReadMemory();
+  // What it returns is shared with a per-process cache and never changes.
+  absl::StatusOr<std::shared_ptr<const Memory>> ReadMemory();
   absl::Status ConvertFormat1(const std::string& bytes);
   void MoveAside(const std::string& path, absl::string_view bytes,
                  absl::string_view why);
@@ -168,7 +170,7 @@ class Registry {
   // change is the lock taken and the file read again.
   void Remember(const std::string& scope, const std::vector<Claim>& claims,
                 const std::vector<std::pair<std::string, uint16_t>>& lost,
-                Memory before);
+                const Memory& before);
   // Visit calls `visit` for each lease file, by port, with its lock taken
   // when free (`lock` held) or not (lock_held).
   absl::Status Visit(const std::function<absl::Status(
