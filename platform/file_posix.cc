@@ -154,7 +154,9 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
   // Polled, not blocking: a blocking flock could only be cut short by a
   // signal or a thread, and berth uses neither.
   const auto start = std::chrono::steady_clock::now();
-  absl::Duration pause = absl::Milliseconds(1);
+  // Berth holds its locks for tens of microseconds: the first retries come
+  // soon, then back off to 2 ms so a long wait costs next to nothing.
+  absl::Duration pause = absl::Microseconds(50);
   for (;;) {
     if (kind == Kind::kShared || TryClaimHere(path)) {
       if (TryLockFd(fd, kind) == 0) {

@@ -351,10 +351,16 @@ void Registry::Remember(
   const bool may_change = std::any_of(
       claims.begin(), claims.end(), [&](const Claim& claim) {
         if (claim.existing) return false;
+        const std::string& app = claim.entry.record.app;
         for (const Remembered& r : before.apps) {
-          if (r.app == claim.entry.record.app && r.scope == scope) {
-            return !Contains(r.ports, claim.entry.record.port);
+          if (r.app != app || r.scope != scope) continue;
+          if (Contains(r.ports, claim.entry.record.port)) return false;
+          // As `change` decides: room once the ports others took are gone.
+          size_t kept = r.ports.size();
+          for (const auto& [lost_app, lost_port] : lost) {
+            if (lost_app == app && Contains(r.ports, lost_port)) --kept;
           }
+          return kept < kRememberedPorts;
         }
         return true;
       });
