@@ -22,6 +22,9 @@
 //                        PROCS processes at once, each CYCLES times Acquire
 //                        + Release of one app and a pause; answers
 //                        "FAILURES NS NS..." (every cycle's latency)
+//   contend PROCS CYCLES PAUSE_US floor
+//                        the same with design_floor's system calls, each
+//                        process on a port of its own
 //   listen LO HI         listen on every port LO..HI (and hold them);
 //                        "unlisten" closes them; answers "ok N"
 //   inspect N PID        N times SystemProcessInspector().Inspect(PID);
@@ -105,9 +108,11 @@ class Worker {
       answer = AcquireRelease(n);
     } else if (cmd[0] == "design_floor" && cmd.size() == 2) {
       answer = DesignFloor(n);
-    } else if (cmd[0] == "contend" && cmd.size() == 4 &&
-               absl::SimpleAtoi(cmd[2], &a) && absl::SimpleAtoi(cmd[3], &b)) {
-      answer = Contend(n, static_cast<int>(a), static_cast<int>(b));
+    } else if (cmd[0] == "contend" && (cmd.size() == 4 || cmd.size() == 5) &&
+               absl::SimpleAtoi(cmd[2], &a) && absl::SimpleAtoi(cmd[3], &b) &&
+               (cmd.size() == 4 || cmd[4] == "floor")) {
+      answer = Contend(n, static_cast<int>(a), static_cast<int>(b),
+                       cmd.size() == 5);
     } else if (cmd[0] == "listen" && cmd.size() == 3 &&
                absl::SimpleAtoi(cmd[2], &a)) {
       return Listen(n, static_cast<int>(a));
@@ -195,64 +200,79 @@ class Worker {
   // around them: the floor of this design on this machine.
   absl::StatusOr<std::vector<int64_t>> DesignFloor(int n) {
     if (dir_ == nullptr) return absl::FailedPreconditionError("no setup yet");
-    const std::string memory = dir_->path() + "/registry";
-    const std::string lease = dir_->path() + "/leases/21999.lock";
-    const char record[] =
-        "berth-lease 2\nport 21999\napp bench\npid 4242\nstart 1234567\n"
-        "pidns 4026531836\nboot 9f0c6a2e-51b4\nsince 1764180000\nhold "
-        "lock\nend\n";
     std::vector<int64_t> out;
     for (int i = 0; i < n; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      struct stat st;
-      stat(memory.c_str(), &st);
-      const int fd = open(lease.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        return absl::InternalError("design_floor: cannot lock the lease");
-      }
-      char buffer[4096];
-      if (pread(fd, buffer, sizeof(buffer), 0) < 0) {
-        return absl::InternalError("design_floor: pread");
-      }
-      for (int family : {AF_INET, AF_INET6}) {
-        const int sock = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const int one = 1;
-        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        sockaddr_storage addr = {};
-        socklen_t len;
-        if (family == AF_INET) {
-          auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-          v4->sin_family = AF_INET;
-          v4->sin_port = htons(kBenchRange.hi);
-          len = sizeof(*v4);
-        } else {
-          setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-          auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-          v6->sin6_family = AF_INET6;
-          v6->sin6_port = htons(kBenchRange.hi);
-          len = sizeof(*v6);
-        }
-        bind(sock, reinterpret_cast<sockaddr*>(&addr), len);
-        close(sock);
-      }
-      void* map = mmap(nullptr, 4096, PROT_NONE, MAP_SHARED, fd, 0);
-      madvise(map, 4096, MADV_DONTFORK);
-      if (ftruncate(fd, 0) != 0 ||
-          pwrite(fd, record, sizeof(record) - 1, 0) < 0) {
-        return absl::InternalError("design_floor: write");
-      }
-      const auto t1 = std::chrono::steady_clock::now();
-      munmap(map, 4096);
-      close(fd);
-      out.push_back(Nanos(t1 - t0));
+      absl::StatusOr<int64_t> ns = FloorOnce(kBenchRange.hi);
+      if (!ns.ok()) return ns.status();
+      out.push_back(*ns);
     }
     return out;
   }
 
+  // FloorOnce makes the bare system calls of one Acquire of `port` (its
+  // lease file leases/PORT.lock) and answers how long they took.
+  absl::StatusOr<int64_t> FloorOnce(int port) const {
+    const std::string memory = dir_->path() + "/registry";
+    const std::string lease =
+        absl::StrCat(dir_->path(), "/leases/", port, ".lock");
+    const std::string record = absl::StrCat(
+        "berth-lease 2\nport ", port,
+        "\napp bench\npid 4242\nstart 1234567\npidns 4026531836\nboot "
+        "9f0c6a2e-51b4\nsince 1764180000\nhold lock\nend\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    struct stat st;
+    stat(memory.c_str(), &st);
+    const int fd = open(lease.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (fd >= 0) close(fd);
+      return absl::InternalError("design_floor: cannot lock the lease");
+    }
+    char buffer[4096];
+    if (pread(fd, buffer, sizeof(buffer), 0) < 0) {
+      close(fd);
+      return absl::InternalError("design_floor: pread");
+    }
+    for (int family : {AF_INET, AF_INET6}) {
+      const int sock = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      const int one = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      sockaddr_storage addr = {};
+      socklen_t len;
+      if (family == AF_INET) {
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<uint16_t>(port));
+        len = sizeof(*v4);
+      } else {
+        setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<uint16_t>(port));
+        len = sizeof(*v6);
+      }
+      bind(sock, reinterpret_cast<sockaddr*>(&addr), len);
+      close(sock);
+    }
+    void* map = mmap(nullptr, 4096, PROT_NONE, MAP_SHARED, fd, 0);
+    madvise(map, 4096, MADV_DONTFORK);
+    if (ftruncate(fd, 0) != 0 ||
+        pwrite(fd, record.data(), record.size(), 0) < 0) {
+      munmap(map, 4096);
+      close(fd);
+      return absl::InternalError("design_floor: write");
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    munmap(map, 4096);
+    close(fd);
+    return Nanos(t1 - t0);
+  }
+
   // Contend runs `procs` processes at once, each `cycles` times Acquire +
-  // Release of the app "contend" and a pause of `pause_us`.
+  // Release of the app "contend" and a pause of `pause_us`; or, with
+  // `floor`, the bare system calls of an Acquire instead (each process on a
+  // port of its own), for the same load without berth.
   absl::StatusOr<std::vector<int64_t>> Contend(int procs, int cycles,
-                                               int pause_us) {
+                                               int pause_us, bool floor) {
     auto options = RegistryOptions();
     if (!options.ok()) return options.status();
     int start[2];
@@ -277,10 +297,16 @@ class Worker {
         samples.reserve(static_cast<size_t>(cycles) + 1);
         int64_t failures = 0;
         for (int i = 0; i < cycles; ++i) {
-          const auto t0 = std::chrono::steady_clock::now();
-          absl::StatusOr<Lease> lease = Acquire("contend", *options);
-          if (!lease.ok() || !lease->Release().ok()) ++failures;
-          samples.push_back(Nanos(std::chrono::steady_clock::now() - t0));
+          if (floor) {
+            absl::StatusOr<int64_t> ns = FloorOnce(kBenchRange.lo + p);
+            if (!ns.ok()) ++failures;
+            samples.push_back(ns.ok() ? *ns : 0);
+          } else {
+            const auto t0 = std::chrono::steady_clock::now();
+            absl::StatusOr<Lease> lease = Acquire("contend", *options);
+            if (!lease.ok() || !lease->Release().ok()) ++failures;
+            samples.push_back(Nanos(std::chrono::steady_clock::now() - t0));
+          }
           if (pause_us > 0) usleep(static_cast<useconds_t>(pause_us));
         }
         samples.push_back(failures);
