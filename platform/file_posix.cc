@@ -3,6 +3,8 @@
 // platform/file.h for Linux and macOS: flock, temp + fsync + rename, mkdir
 // with lstat checks. Every descriptor is opened close-on-exec.
 
+#include "platform/internal/file_posix.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,20 +19,19 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
-#include "platform/internal/file_posix.h"
+#include "platform/internal/posix.h"
 
 namespace berth::platform {
 namespace {
@@ -38,11 +39,8 @@ namespace {
 // OpenFile is open(2) retried on EINTR, close-on-exec, never on 0-2;
 // -1 with errno on failure.
 int OpenFile(const std::string& path, int flags, mode_t mode = 0) {
-  int fd;
-  do {
-    fd = open(path.c_str(), flags | O_CLOEXEC, mode);
-  } while (fd < 0 && errno == EINTR);
-  return internal::MoveAboveStandardStreams(fd);
+  return internal::MoveAboveStandardStreams(
+      internal::OpenFile(path.c_str(), flags, mode));
 }
 
 // CloseFile closes `fd` and says whether close reported an error (NFS
@@ -171,8 +169,8 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
       if (kind == Kind::kThisProcess) UnclaimHere(path);
       if (err != EWOULDBLOCK) {
         absl::Status status = absl::ErrnoToStatus(
-            err, absl::StrCat(kind == Kind::kShared ? "flock " : "fcntl ",
-                              path));
+            err,
+            absl::StrCat(kind == Kind::kShared ? "flock " : "fcntl ", path));
         CloseFile(fd);
         return status;
       }
@@ -192,8 +190,8 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
 
 absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
                                            bool create) {
-  int fd = create ? OpenFile(path, O_RDWR | O_CREAT, 0600)
-                  : OpenFile(path, O_RDWR);
+  int fd =
+      create ? OpenFile(path, O_RDWR | O_CREAT, 0600) : OpenFile(path, O_RDWR);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   if (TryLockFd(fd, Kind::kShared) != 0) {
     absl::Status status =
@@ -265,21 +263,21 @@ absl::StatusOr<std::string> FileLock::ReadContents(int64_t max_bytes) const {
     return absl::FailedPreconditionError(
         absl::StrCat("ReadContents: no lock held on ", path_));
   }
+  internal::ReadLimits limits;
+  limits.chunk = 4096;
+  limits.max_bytes = static_cast<size_t>(std::max<int64_t>(max_bytes, 0));
+  limits.from_offset_zero = true;
   std::string contents;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n =
-        pread(static_cast<int>(handle_), buffer, sizeof(buffer),
-              static_cast<off_t>(contents.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("read ", path_));
-    if (n == 0) return contents;
-    contents.append(buffer, static_cast<size_t>(n));
-    if (static_cast<int64_t>(contents.size()) > max_bytes) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path_, " is over the limit of ", max_bytes, " bytes"));
-    }
+  if (absl::Status status = internal::ReadAll(static_cast<int>(handle_), path_,
+                                              limits, &contents);
+      !status.ok()) {
+    return status;
   }
+  if (static_cast<int64_t>(contents.size()) > max_bytes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, " is over the limit of ", max_bytes, " bytes"));
+  }
+  return contents;
 }
 
 absl::Status FileLock::WriteContents(absl::string_view contents) {
@@ -294,7 +292,8 @@ absl::Status FileLock::WriteContents(absl::string_view contents) {
   do {
     rc = ftruncate(fd, 0);
   } while (rc != 0 && errno == EINTR);
-  if (rc != 0) return absl::ErrnoToStatus(errno, absl::StrCat("truncate ", path_));
+  if (rc != 0)
+    return absl::ErrnoToStatus(errno, absl::StrCat("truncate ", path_));
   size_t done = 0;
   while (done < contents.size()) {
     const ssize_t n = pwrite(fd, contents.data() + done, contents.size() - done,
@@ -334,10 +333,11 @@ absl::StatusOr<FileSignature> SignatureOf(const std::string& path) {
   sig.inode = static_cast<uint64_t>(st.st_ino);
   sig.size = static_cast<uint64_t>(st.st_size);
 #ifdef __APPLE__
-  sig.modified_ns = int64_t{st.st_mtimespec.tv_sec} * 1000000000 +
-                    st.st_mtimespec.tv_nsec;
+  sig.modified_ns =
+      int64_t{st.st_mtimespec.tv_sec} * 1000000000 + st.st_mtimespec.tv_nsec;
 #else
-  sig.modified_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  sig.modified_ns =
+      int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
 #endif
   return sig;
 }
@@ -371,24 +371,14 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   if (S_ISREG(st.st_mode)) contents.reserve(static_cast<size_t>(st.st_size));
   // Read to the end, not to st_size: the file may change size meanwhile, and
   // /proc files say 0.
-  std::vector<char> buffer(64 * 1024);
-  for (;;) {
-    ssize_t n = read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status status =
-          absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
-      CloseFile(fd);
-      return status;
-    }
-    if (n == 0) break;
-    contents.append(buffer.data(), static_cast<size_t>(n));
-    if (static_cast<int64_t>(contents.size()) > max_bytes) {
-      CloseFile(fd);
-      return too_big(static_cast<int64_t>(contents.size()));
-    }
-  }
+  internal::ReadLimits limits;
+  limits.max_bytes = static_cast<size_t>(max_bytes);
+  absl::Status status = internal::ReadAll(fd, path, limits, &contents);
   CloseFile(fd);
+  if (!status.ok()) return status;
+  if (static_cast<int64_t>(contents.size()) > max_bytes) {
+    return too_big(static_cast<int64_t>(contents.size()));
+  }
   return contents;
 }
 
@@ -570,16 +560,4 @@ absl::Status OpenNullOnClosedStandardStreams() {
   return absl::OkStatus();
 }
 
-namespace internal {
-
-int MoveAboveStandardStreams(int fd) {
-  if (fd < 0 || fd > 2) return fd;
-  const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  const int err = errno;
-  close(fd);
-  errno = err;
-  return moved;
-}
-
-}  // namespace internal
 }  // namespace berth::platform

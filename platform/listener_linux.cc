@@ -15,7 +15,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -28,14 +27,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "platform/internal/posix.h"
 #include "platform/internal/proc_net_tcp.h"
-#include "platform/internal/scoped_fd.h"
 #include "platform/listener.h"
 
 namespace berth::platform {
 namespace {
-
-using internal::ScopedFd;
 
 // ScopedDir closes a directory stream when it goes out of scope.
 class ScopedDir {
@@ -51,29 +48,6 @@ class ScopedDir {
  private:
   DIR* dir_;
 };
-
-// ReadFile reads all of `path`; the status carries the errno (NotFound for
-// ENOENT).
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  int fd;
-  do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  ScopedFd file(fd);
-  std::string data;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = read(file.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return data;
-}
 
 // ParsePid accepts a /proc entry name made of decimal digits only.
 bool ParsePid(absl::string_view name, int64_t* pid) {
@@ -100,7 +74,7 @@ uint64_t SocketInode(absl::string_view link) {
 // the name is informational only).
 std::string ProcessName(int64_t pid) {
   absl::StatusOr<std::string> comm =
-      ReadFile(absl::StrCat("/proc/", pid, "/comm"));
+      internal::ReadFile(absl::StrCat("/proc/", pid, "/comm"));
   if (!comm.ok()) return "";
   std::string name = std::move(*comm);
   if (!name.empty() && name.back() == '\n') name.pop_back();
@@ -127,7 +101,7 @@ void FindHolders(std::vector<Pending> pending) {
     if (!ParsePid(entry->d_name, &pid)) continue;
 
     const std::string fd_path = absl::StrCat("/proc/", pid, "/fd");
-    const int fd = open(fd_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int fd = internal::OpenFile(fd_path.c_str(), O_RDONLY | O_DIRECTORY);
     if (fd < 0) continue;  // another user's process, or gone
     ScopedDir fds(fdopendir(fd));
     if (fds.get() == nullptr) {
@@ -166,7 +140,7 @@ absl::StatusOr<std::vector<internal::ProcNetTcpListener>> ReadTable(
   const std::string path = file == internal::ProcNetTcpFile::kTcp
                                ? "/proc/net/tcp"
                                : "/proc/net/tcp6";
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = internal::ReadFile(path);
   if (file == internal::ProcNetTcpFile::kTcp6 &&
       absl::IsNotFound(text.status())) {
     return std::vector<internal::ProcNetTcpListener>();

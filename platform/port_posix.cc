@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "platform/internal/bind_probe.h"
-#include "platform/internal/scoped_fd.h"
+#include "platform/internal/posix.h"
 #include "platform/port.h"
 
 namespace berth::platform::internal {

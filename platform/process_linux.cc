@@ -17,7 +17,6 @@
 // read: the answer then comes from kill(pid, 0) alone, without a token.
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -38,8 +37,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "platform/internal/posix.h"
 #include "platform/internal/proc_stat.h"
-#include "platform/internal/scoped_fd.h"
 #include "platform/process.h"
 
 namespace berth::platform {
@@ -50,37 +49,15 @@ using internal::ScopedFd;
 // pidfs's magic number (linux/magic.h, Linux 6.9+).
 constexpr int64_t kPidfsMagic = 0x50494446;
 
-int OpenAt(int dirfd, const char* name, int flags) {
-  int fd;
-  do {
-    fd = openat(dirfd, name, flags | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-// ReadFileAt reads all of `name` under the directory `dirfd` (`path` is only
-// for messages). The status carries the errno: NotFound for ENOENT/ESRCH,
-// PermissionDenied for EACCES/EPERM.
-absl::StatusOr<std::string> ReadFileAt(int dirfd, const char* name,
-                                       const std::string& path) {
-  const int fd = OpenAt(dirfd, name, O_RDONLY);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  ScopedFd file(fd);
-  std::string data;
-  char buf[1024];
-  for (;;) {
-    const ssize_t n = read(file.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-    // A /proc file that fits the buffer comes whole in one read, ending in
-    // a newline: no second read to see the end.
-    if (static_cast<size_t>(n) < sizeof(buf) && data.back() == '\n') break;
-  }
-  return data;
+// ReadProcFile reads all of a /proc file. The status carries the errno:
+// NotFound for ENOENT/ESRCH, PermissionDenied for EACCES/EPERM.
+absl::StatusOr<std::string> ReadProcFile(const std::string& path) {
+  // A /proc file that fits the buffer comes whole in one read, ending in a
+  // newline: one read, no second one to see the end.
+  internal::ReadLimits limits;
+  limits.chunk = 1024;
+  limits.short_line_read_is_whole = true;
+  return internal::ReadFile(path, limits);
 }
 
 ProcessStatus Dead() { return ProcessStatus{Liveness::kDead, {}, {}}; }
@@ -120,8 +97,9 @@ bool ProcIsOurs() {
   const ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
   int64_t named = 0;
   const bool ours =
-      n > 0 && absl::SimpleAtoi(absl::string_view(link, static_cast<size_t>(n)),
-                                &named) &&
+      n > 0 &&
+      absl::SimpleAtoi(absl::string_view(link, static_cast<size_t>(n)),
+                       &named) &&
       named == pid;
   proc_is_ours.store(ours ? 1 : 0, std::memory_order_release);
   return ours;
@@ -186,7 +164,7 @@ class LinuxProcessInspector final : public ProcessInspector {
     if (!ProcIsOurs()) return InspectWithoutProc(static_cast<pid_t>(pid));
 
     const std::string path = absl::StrCat("/proc/", pid, "/stat");
-    absl::StatusOr<std::string> text = ReadFileAt(AT_FDCWD, path.c_str(), path);
+    absl::StatusOr<std::string> text = ReadProcFile(path);
     // Gone, or hidden by hidepid: kill tells which.
     if (absl::IsNotFound(text.status())) {
       return InspectWithoutProc(static_cast<pid_t>(pid));
@@ -242,13 +220,13 @@ class LinuxProcessInspector final : public ProcessInspector {
     if (!status.ok()) return status.status();
     if (status->liveness != Liveness::kAlive ||
         !status->start_token.has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "cannot read this process's start time from /proc/", pid,
-          " (is /proc mounted for this PID namespace?)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read this process's start time from /proc/", pid,
+                       " (is /proc mounted for this PID namespace?)"));
     }
     absl::StatusOr<uint64_t> unique = UniqueId(pid);
-    cached = ProcessIdentity{pid, *status->start_token,
-                             unique.ok() ? *unique : 0};
+    cached =
+        ProcessIdentity{pid, *status->start_token, unique.ok() ? *unique : 0};
     cached_generation = self_generation.load();
     return cached;
   }
@@ -317,8 +295,7 @@ class LinuxProcessInspector final : public ProcessInspector {
         continue;
       }
       if (*ns != pid_namespace) continue;
-      absl::StatusOr<std::string> status =
-          ReadFileAt(AT_FDCWD, (dir + "/status").c_str(), dir + "/status");
+      absl::StatusOr<std::string> status = ReadProcFile(dir + "/status");
       if (!status.ok()) continue;  // gone meanwhile
       absl::StatusOr<std::vector<int64_t>> nspid =
           internal::ParseProcStatusNSpid(*status);
@@ -354,7 +331,7 @@ class LinuxProcessInspector final : public ProcessInspector {
 
   static absl::StatusOr<std::string> ReadBootId() {
     constexpr char kPath[] = "/proc/sys/kernel/random/boot_id";
-    absl::StatusOr<std::string> text = ReadFileAt(AT_FDCWD, kPath, kPath);
+    absl::StatusOr<std::string> text = ReadProcFile(kPath);
     if (!text.ok()) return text.status();
     std::string id(absl::StripAsciiWhitespace(*text));
     if (id.empty()) {

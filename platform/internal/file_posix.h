@@ -1,9 +1,8 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// platform/internal/file_posix.h: the POSIX file helpers that differ between
-// Linux and macOS, and the descriptor rule every POSIX file of platform/
-// follows. Defined in file_posix.cc (MoveAboveStandardStreams) and in
-// file_linux.cc / file_mac.cc (the rest).
+// platform/internal/file_posix.h: the part of FileLock that differs between
+// Linux and macOS, defined in file_linux.cc and file_mac.cc. What every
+// POSIX file of platform/ shares is in internal/posix.h.
 
 #ifndef BERTH_PLATFORM_INTERNAL_FILE_POSIX_H_
 #define BERTH_PLATFORM_INTERNAL_FILE_POSIX_H_
@@ -13,11 +12,6 @@
 #include "absl/status/statusor.h"
 
 namespace berth::platform::internal {
-
-// MoveAboveStandardStreams returns `fd` when it is not 0, 1 or 2; otherwise
-// a close-on-exec duplicate of it at 3 or above (closing `fd`), or -1 with
-// errno. -1 in gives -1 out, errno untouched.
-int MoveAboveStandardStreams(int fd);
 
 // MapLockHold maps one page of the locked file `fd` (`path` for messages),
 // never touched and not inherited by fork, so that the file's lock stays
