@@ -4,30 +4,17 @@
 // whose last handle (berth's) kills it, so the child never outlives berth
 // and berth never outlives the child unnoticed.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
-
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "platform/exec.h"
+#include "platform/internal/win.h"
 
 namespace berth::platform {
 namespace {
-
-std::wstring Wide(const std::string& s) {
-  if (s.empty()) return std::wstring();
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(),
-                                    static_cast<int>(s.size()), nullptr, 0);
-  std::wstring out(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
-                      out.data(), n);
-  return out;
-}
 
 // QuoteArg quotes one argument the way CommandLineToArgvW and the C runtime
 // split it again: backslashes are literal unless they precede a quote.
@@ -64,24 +51,17 @@ absl::Status SpawnError(DWORD err, const std::string& program) {
       return absl::PermissionDeniedError(
           absl::StrCat(program, ": permission denied"));
     default:
-      return absl::FailedPreconditionError(
-          absl::StrCat(program, ": cannot execute: error ", err));
+      return absl::FailedPreconditionError(absl::StrCat(
+          program, ": cannot execute: ", internal::WindowsErrorText(err)));
   }
 }
 
-class Handle {
- public:
-  explicit Handle(HANDLE h = nullptr) : h_(h) {}
-  ~Handle() {
-    if (h_ != nullptr && h_ != INVALID_HANDLE_VALUE) CloseHandle(h_);
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  HANDLE get() const { return h_; }
-
- private:
-  HANDLE h_;
-};
+// StartError says which call failed while setting the program up (an
+// Unknown error, whatever the code: it is no fault of the request).
+absl::Status StartError(absl::string_view call) {
+  return absl::UnknownError(
+      absl::StrCat(call, ": ", internal::WindowsErrorText(GetLastError())));
+}
 
 }  // namespace
 
@@ -102,29 +82,36 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
     return absl::UnimplementedError(
         "handing over a listening socket is not supported on Windows");
   }
+  // Every string is converted before anything is changed: text that is not
+  // valid UTF-8 is refused, never passed on mangled.
+  std::vector<std::pair<std::wstring, std::wstring>> env;
   for (const auto& [name, value] : request.env) {
-    if (!SetEnvironmentVariableW(Wide(name).c_str(), Wide(value).c_str())) {
-      return absl::UnknownError(absl::StrCat("SetEnvironmentVariableW ", name,
-                                             ": error ", GetLastError()));
-    }
+    absl::StatusOr<std::wstring> wide_name = internal::Utf8ToWide(name);
+    if (!wide_name.ok()) return wide_name.status();
+    absl::StatusOr<std::wstring> wide_value = internal::Utf8ToWide(value);
+    if (!wide_value.ok()) return wide_value.status();
+    env.emplace_back(*std::move(wide_name), *std::move(wide_value));
   }
   std::wstring command_line;
   for (const std::string& arg : request.argv) {
+    absl::StatusOr<std::wstring> wide = internal::Utf8ToWide(arg);
+    if (!wide.ok()) return wide.status();
     if (!command_line.empty()) command_line.push_back(L' ');
-    command_line += QuoteArg(Wide(arg));
+    command_line += QuoteArg(*wide);
+  }
+  for (const auto& [name, value] : env) {
+    if (!SetEnvironmentVariableW(name.c_str(), value.c_str())) {
+      return StartError("SetEnvironmentVariableW");
+    }
   }
 
-  Handle job(CreateJobObjectW(nullptr, nullptr));
-  if (job.get() == nullptr) {
-    return absl::UnknownError(
-        absl::StrCat("CreateJobObjectW: error ", GetLastError()));
-  }
+  internal::ScopedHandle job(CreateJobObjectW(nullptr, nullptr));
+  if (!job.valid()) return StartError("CreateJobObjectW");
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   if (!SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation,
                                &limits, sizeof(limits))) {
-    return absl::UnknownError(
-        absl::StrCat("SetInformationJobObject: error ", GetLastError()));
+    return StartError("SetInformationJobObject");
   }
 
   STARTUPINFOW startup = {};
@@ -136,13 +123,12 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
                       nullptr, &startup, &info)) {
     return SpawnError(GetLastError(), request.argv[0]);
   }
-  Handle process(info.hProcess);
-  Handle thread(info.hThread);
+  internal::ScopedHandle process(info.hProcess);
+  internal::ScopedHandle thread(info.hThread);
   if (!AssignProcessToJobObject(job.get(), process.get())) {
-    const DWORD err = GetLastError();
+    const absl::Status status = StartError("AssignProcessToJobObject");
     TerminateProcess(process.get(), 1);
-    return absl::UnknownError(
-        absl::StrCat("AssignProcessToJobObject: error ", err));
+    return status;
   }
   ResumeThread(thread.get());
   // Ctrl-C reaches the child through the console; berth waits for it to
@@ -151,8 +137,7 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
   WaitForSingleObject(process.get(), INFINITE);
   DWORD code = 1;
   if (!GetExitCodeProcess(process.get(), &code)) {
-    return absl::UnknownError(
-        absl::StrCat("GetExitCodeProcess: error ", GetLastError()));
+    return StartError("GetExitCodeProcess");
   }
   return static_cast<int>(code);
 }

@@ -5,13 +5,7 @@
 // check. Paths are UTF-8 in the API and UTF-16 towards Windows. Handles are
 // never inheritable unless SetInheritable says so.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 // shlobj.h needs windows.h first.
 #include <knownfolders.h>
 #include <objbase.h>
@@ -34,91 +28,9 @@
 namespace berth::platform {
 namespace {
 
-// WindowsErrorToStatus turns a GetLastError() code into a Status whose
-// message names the call and path, like absl::ErrnoToStatus does for errno.
-absl::Status WindowsErrorToStatus(DWORD error, absl::string_view what) {
-  absl::StatusCode code = absl::StatusCode::kUnknown;
-  switch (error) {
-    case ERROR_FILE_NOT_FOUND:
-    case ERROR_PATH_NOT_FOUND:
-    case ERROR_INVALID_DRIVE:
-      code = absl::StatusCode::kNotFound;
-      break;
-    case ERROR_ACCESS_DENIED:
-      code = absl::StatusCode::kPermissionDenied;
-      break;
-    case ERROR_SHARING_VIOLATION:
-    case ERROR_LOCK_VIOLATION:
-      code = absl::StatusCode::kUnavailable;
-      break;
-    case ERROR_FILE_EXISTS:
-    case ERROR_ALREADY_EXISTS:
-      code = absl::StatusCode::kAlreadyExists;
-      break;
-    case ERROR_DISK_FULL:
-    case ERROR_HANDLE_DISK_FULL:
-    case ERROR_NOT_ENOUGH_MEMORY:
-    case ERROR_OUTOFMEMORY:
-    case ERROR_TOO_MANY_OPEN_FILES:
-      code = absl::StatusCode::kResourceExhausted;
-      break;
-    case ERROR_INVALID_NAME:
-    case ERROR_BAD_PATHNAME:
-    case ERROR_FILENAME_EXCED_RANGE:
-    case ERROR_INVALID_PARAMETER:
-      code = absl::StatusCode::kInvalidArgument;
-      break;
-    default:
-      break;
-  }
-  char* text = nullptr;
-  const DWORD length = FormatMessageA(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-          FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, error, 0, reinterpret_cast<char*>(&text), 0, nullptr);
-  std::string description =
-      length > 0 ? std::string(text, length) : std::string();
-  if (text != nullptr) LocalFree(text);
-  while (!description.empty() &&
-         (description.back() == '\n' || description.back() == '\r' ||
-          description.back() == ' ' || description.back() == '.')) {
-    description.pop_back();
-  }
-  return absl::Status(code, description.empty()
-                                ? absl::StrCat(what, ": Windows error ", error)
-                                : absl::StrCat(what, ": ", description,
-                                               " (Windows error ", error, ")"));
-}
-
-absl::StatusOr<std::wstring> Utf8ToWide(absl::string_view utf8) {
-  if (utf8.empty()) return std::wstring();
-  const int size = static_cast<int>(utf8.size());
-  const int length = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS,
-                                         utf8.data(), size, nullptr, 0);
-  if (length <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("path is not valid UTF-8: ", utf8));
-  }
-  std::wstring wide(static_cast<size_t>(length), L'\0');
-  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), size,
-                      &wide[0], length);
-  return wide;
-}
-
-absl::StatusOr<std::string> WideToUtf8(const std::wstring& wide) {
-  if (wide.empty()) return std::string();
-  const int size = static_cast<int>(wide.size());
-  const int length =
-      WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, wide.data(), size,
-                          nullptr, 0, nullptr, nullptr);
-  if (length <= 0) {
-    return absl::InvalidArgumentError("path is not valid UTF-16");
-  }
-  std::string utf8(static_cast<size_t>(length), '\0');
-  WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, wide.data(), size,
-                      &utf8[0], length, nullptr, nullptr);
-  return utf8;
-}
+using internal::Utf8ToWide;
+using internal::WideToUtf8;
+using internal::WindowsErrorToStatus;
 
 bool IsSeparator(wchar_t c) { return c == L'\\' || c == L'/'; }
 
@@ -357,8 +269,8 @@ absl::Status FileLock::WriteContents(absl::string_view contents) {
     OVERLAPPED at = {};
     at.Offset = static_cast<DWORD>(done);
     DWORD n = 0;
-    const DWORD chunk = static_cast<DWORD>(
-        std::min<size_t>(contents.size() - done, 1u << 30));
+    const DWORD chunk =
+        static_cast<DWORD>(std::min<size_t>(contents.size() - done, 1u << 30));
     if (!WriteFile(handle, contents.data() + done, chunk, &n, &at) || n == 0) {
       return WindowsErrorToStatus(GetLastError(),
                                   absl::StrCat("WriteFile ", path_));
@@ -595,8 +507,8 @@ absl::StatusOr<std::string> PerUserDirectory(absl::string_view name) {
   // From the user's profile, not from %LOCALAPPDATA%: a service or a
   // scheduled task sees the same folder as a desktop session.
   PWSTR folder = nullptr;
-  const HRESULT result = SHGetKnownFolderPath(FOLDERID_LocalAppData,
-                                              KF_FLAG_DEFAULT, nullptr, &folder);
+  const HRESULT result = SHGetKnownFolderPath(
+      FOLDERID_LocalAppData, KF_FLAG_DEFAULT, nullptr, &folder);
   if (FAILED(result) || folder == nullptr) {
     if (folder != nullptr) CoTaskMemFree(folder);
     return absl::FailedPreconditionError(absl::StrCat(

@@ -11,15 +11,9 @@
 // it stays empty for processes that may not be opened (System, elevated
 // services).
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-// winsock2.h must come before windows.h; iphlpapi.h needs both.
+#include "platform/internal/win.h"
+// The IP Helper and Winsock headers need windows.h first.
 #include <iphlpapi.h>
-#include <windows.h>
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
@@ -39,35 +33,12 @@
 namespace berth::platform {
 namespace {
 
-// Utf8 converts UTF-16 text to UTF-8 ("" when it is not valid UTF-16).
-std::string Utf8(const wchar_t* text, int length) {
-  if (length <= 0) return "";
-  const int size = WideCharToMultiByte(CP_UTF8, 0, text, length, nullptr, 0,
-                                       nullptr, nullptr);
-  if (size <= 0) return "";
-  std::string out(static_cast<size_t>(size), '\0');
-  if (WideCharToMultiByte(CP_UTF8, 0, text, length, &out[0], size, nullptr,
-                          nullptr) != size) {
-    return "";
-  }
-  return out;
-}
-
 // ProcessName returns the executable's file name of `pid` ("" when the
 // process may not be opened or is gone: the name is informational only).
 std::string ProcessName(DWORD pid) {
-  HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-  if (process == nullptr) return "";
-  std::vector<wchar_t> path(32768);
-  DWORD length = static_cast<DWORD>(path.size());
-  const BOOL ok = QueryFullProcessImageNameW(process, 0, path.data(), &length);
-  CloseHandle(process);
-  if (!ok) return "";
-  DWORD start = length;
-  while (start > 0 && path[start - 1] != L'\\' && path[start - 1] != L'/') {
-    --start;
-  }
-  return Utf8(path.data() + start, static_cast<int>(length - start));
+  internal::ScopedHandle process(
+      OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
+  return process.valid() ? internal::ProcessImageName(process.get()) : "";
 }
 
 // LocalPort reads a table's port field: network byte order, low 16 bits.
@@ -99,8 +70,9 @@ absl::Status ReadTable(ULONG family, std::vector<unsigned char>* buffer) {
       return absl::NotFoundError(
           absl::StrCat("GetExtendedTcpTable ", name, ": not supported"));
     default:
-      return absl::UnavailableError(absl::StrCat("GetExtendedTcpTable ", name,
-                                                 ": Windows error ", result));
+      return absl::UnavailableError(
+          absl::StrCat("GetExtendedTcpTable ", name, ": ",
+                       internal::WindowsErrorText(result)));
   }
 }
 

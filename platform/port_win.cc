@@ -11,12 +11,8 @@
 // in an excluded range (Hyper-V, WinNAT, WSL, Docker), or a listener holds it
 // exclusively on the wildcard address: either way it must not be handed out.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+#include "platform/internal/win.h"
+// The Winsock headers need windows.h first.
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
@@ -36,28 +32,6 @@
 
 namespace berth::platform::internal {
 namespace {
-
-// WsaErrorToStatus turns a Winsock error code into a Status naming the call.
-absl::Status WsaErrorToStatus(int error, absl::string_view what) {
-  absl::StatusCode code = absl::StatusCode::kUnknown;
-  switch (error) {
-    case WSAEMFILE:
-    case WSAENOBUFS:
-      code = absl::StatusCode::kResourceExhausted;
-      break;
-    case WSANOTINITIALISED:
-    case WSAENETDOWN:
-      code = absl::StatusCode::kUnavailable;
-      break;
-    case WSAEINVAL:
-    case WSAEFAULT:
-      code = absl::StatusCode::kInvalidArgument;
-      break;
-    default:
-      break;
-  }
-  return absl::Status(code, absl::StrCat(what, ": Winsock error ", error));
-}
 
 // WinsockStartError starts Winsock 2.2 once per process and returns the error
 // WSAStartup gave (0 on success). It is never cleaned up: the process exit
@@ -90,7 +64,7 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
   const int family = which == Family::kIpv4 ? AF_INET : AF_INET6;
   const bool loopback = where == Address::kLoopback;
   if (int error = WinsockStartError(); error != 0) {
-    return WsaErrorToStatus(error, "WSAStartup 2.2");
+    return WindowsErrorToStatus(error, "WSAStartup 2.2");
   }
   sockaddr_storage address;
   std::memset(&address, 0, sizeof(address));
@@ -124,14 +98,14 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
     if (error == WSAEAFNOSUPPORT || error == WSAEPROTONOSUPPORT) {
       return FamilyState::kUnavailable;
     }
-    return WsaErrorToStatus(error, absl::StrCat("WSASocketW for ", name));
+    return WindowsErrorToStatus(error, absl::StrCat("WSASocketW for ", name));
   }
   SocketCloser closer(s);
 
   BOOL on = TRUE;
   if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
                  reinterpret_cast<const char*>(&on), sizeof(on)) != 0) {
-    return WsaErrorToStatus(
+    return WindowsErrorToStatus(
         WSAGetLastError(),
         absl::StrCat("setsockopt SO_EXCLUSIVEADDRUSE ", name));
   }
@@ -140,8 +114,8 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
   if (family == AF_INET6 &&
       setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY,
                  reinterpret_cast<const char*>(&v6only), sizeof(v6only)) != 0) {
-    return WsaErrorToStatus(WSAGetLastError(),
-                            absl::StrCat("setsockopt IPV6_V6ONLY ", name));
+    return WindowsErrorToStatus(WSAGetLastError(),
+                                absl::StrCat("setsockopt IPV6_V6ONLY ", name));
   }
   if (bind(s, reinterpret_cast<const sockaddr*>(&address), length) == 0) {
     return FamilyState::kFree;
@@ -156,14 +130,14 @@ absl::StatusOr<FamilyState> BindProbe(Family which, Address where,
     case WSAEAFNOSUPPORT:
       return FamilyState::kUnavailable;
     default:
-      return WsaErrorToStatus(error, absl::StrCat("bind ", name));
+      return WindowsErrorToStatus(error, absl::StrCat("bind ", name));
   }
 }
 
 // ListenSocket is ListenTcp's Windows body (it needs the helpers above).
 absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
   if (const int error = WinsockStartError(); error != 0) {
-    return WsaErrorToStatus(error, "WSAStartup 2.2");
+    return WindowsErrorToStatus(error, "WSAStartup 2.2");
   }
   const std::string literal = host == "localhost" ? "127.0.0.1" : host;
   sockaddr_storage addr;
@@ -185,7 +159,8 @@ absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
   }
   SOCKET s = WSASocketW(addr.ss_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                         WSA_FLAG_NO_HANDLE_INHERIT);
-  if (s == INVALID_SOCKET) return WsaErrorToStatus(WSAGetLastError(), "socket");
+  if (s == INVALID_SOCKET)
+    return WindowsErrorToStatus(WSAGetLastError(), "socket");
   // Exclusive, so no other socket can bind over the server's port.
   const BOOL on = TRUE;
   setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
@@ -194,8 +169,8 @@ absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
       listen(s, SOMAXCONN) != 0) {
     const int error = WSAGetLastError();
     closesocket(s);
-    return WsaErrorToStatus(error,
-                            absl::StrCat("listen on ", host, " port ", port));
+    return WindowsErrorToStatus(
+        error, absl::StrCat("listen on ", host, " port ", port));
   }
   return static_cast<intptr_t>(s);
 }

@@ -10,115 +10,28 @@
 // GetProcessTimes, compared raw; with 100 ns resolution it already tells a
 // reused PID apart, so there is no separate unique id (it stays 0).
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 // tlhelp32.h needs windows.h first.
 #include <tlhelp32.h>
 
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/process.h"
 
 namespace berth::platform {
 namespace {
 
-// ScopedHandle closes a process handle when it goes out of scope.
-class ScopedHandle {
- public:
-  explicit ScopedHandle(HANDLE handle) : handle_(handle) {}
-  ScopedHandle(const ScopedHandle&) = delete;
-  ScopedHandle& operator=(const ScopedHandle&) = delete;
-  ~ScopedHandle() {
-    if (handle_ != nullptr) CloseHandle(handle_);
-  }
-  HANDLE get() const { return handle_; }
-
- private:
-  HANDLE handle_;
-};
-
-// WindowsErrorToStatus is ErrnoToStatus for GetLastError() codes.
-absl::Status WindowsErrorToStatus(DWORD error, absl::string_view what) {
-  absl::StatusCode code = absl::StatusCode::kUnknown;
-  switch (error) {
-    case ERROR_ACCESS_DENIED:
-      code = absl::StatusCode::kPermissionDenied;
-      break;
-    case ERROR_INVALID_PARAMETER:
-      code = absl::StatusCode::kInvalidArgument;
-      break;
-    case ERROR_FILE_NOT_FOUND:
-    case ERROR_PATH_NOT_FOUND:
-      code = absl::StatusCode::kNotFound;
-      break;
-    case ERROR_NOT_ENOUGH_MEMORY:
-    case ERROR_OUTOFMEMORY:
-      code = absl::StatusCode::kResourceExhausted;
-      break;
-    default:
-      break;
-  }
-  std::string text;
-  char* buffer = nullptr;
-  const DWORD length = FormatMessageA(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-          FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, error, 0, reinterpret_cast<char*>(&buffer), 0, nullptr);
-  if (length > 0 && buffer != nullptr) {
-    text = std::string(absl::StripAsciiWhitespace(
-        absl::string_view(buffer, static_cast<size_t>(length))));
-  }
-  if (buffer != nullptr) LocalFree(buffer);
-  return absl::Status(code, absl::StrCat(what, ": Windows error ", error,
-                                         text.empty() ? "" : " (", text,
-                                         text.empty() ? "" : ")"));
-}
+using internal::ScopedHandle;
+using internal::WindowsErrorToStatus;
 
 uint64_t FiletimeToken(const FILETIME& time) {
   return (static_cast<uint64_t>(time.dwHighDateTime) << 32) |
          static_cast<uint64_t>(time.dwLowDateTime);
-}
-
-// Utf8 converts UTF-16 text to UTF-8 ("" when it is not valid UTF-16).
-std::string Utf8(const wchar_t* text, int length) {
-  if (length <= 0) return "";
-  const int size = WideCharToMultiByte(CP_UTF8, 0, text, length, nullptr, 0,
-                                       nullptr, nullptr);
-  if (size <= 0) return "";
-  std::string out(static_cast<size_t>(size), '\0');
-  if (WideCharToMultiByte(CP_UTF8, 0, text, length, &out[0], size, nullptr,
-                          nullptr) != size) {
-    return "";
-  }
-  return out;
-}
-
-// ImageBaseName returns the executable's file name ("" when unreadable:
-// the name is informational only).
-std::string ImageBaseName(HANDLE process) {
-  std::vector<wchar_t> path(32768);
-  DWORD length = static_cast<DWORD>(path.size());
-  if (!QueryFullProcessImageNameW(process, 0, path.data(), &length)) {
-    return "";
-  }
-  DWORD start = length;
-  while (start > 0 && path[start - 1] != L'\\' && path[start - 1] != L'/') {
-    --start;
-  }
-  return Utf8(path.data() + start, static_cast<int>(length - start));
 }
 
 ProcessStatus Dead() { return ProcessStatus{Liveness::kDead, {}, {}}; }
@@ -166,7 +79,7 @@ class WindowsProcessInspector final : public ProcessInspector {
                                   absl::StrCat("GetProcessTimes ", pid));
     }
     return ProcessStatus{Liveness::kAlive, FiletimeToken(creation),
-                         ImageBaseName(process.get())};
+                         internal::ProcessImageName(process.get())};
   }
 
   absl::StatusOr<ProcessIdentity> Self() const override {
@@ -232,30 +145,25 @@ const ProcessInspector& SystemProcessInspector() {
 absl::StatusOr<int64_t> ParentProcessId() {
   // Windows keeps no parent link beyond the PID recorded at creation; the
   // toolhelp snapshot is where it is published.
-  HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-  if (snapshot == INVALID_HANDLE_VALUE) {
-    return absl::UnavailableError(absl::StrCat(
-        "CreateToolhelp32Snapshot: error ", GetLastError()));
+  ScopedHandle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
+  if (!snapshot.valid()) {
+    return absl::UnavailableError(
+        absl::StrCat("CreateToolhelp32Snapshot: ",
+                     internal::WindowsErrorText(GetLastError())));
   }
   const DWORD self = GetCurrentProcessId();
   PROCESSENTRY32W entry;
   entry.dwSize = sizeof(entry);
-  absl::StatusOr<int64_t> parent =
-      absl::NotFoundError("the calling process is not in the process list");
-  for (BOOL ok = Process32FirstW(snapshot, &entry); ok;
-       ok = Process32NextW(snapshot, &entry)) {
-    if (entry.th32ProcessID == self) {
-      if (entry.th32ParentProcessID == 0) {
-        parent = absl::NotFoundError(
-            "the calling process has no parent process on record");
-      } else {
-        parent = static_cast<int64_t>(entry.th32ParentProcessID);
-      }
-      break;
+  for (BOOL ok = Process32FirstW(snapshot.get(), &entry); ok;
+       ok = Process32NextW(snapshot.get(), &entry)) {
+    if (entry.th32ProcessID != self) continue;
+    if (entry.th32ParentProcessID == 0) {
+      return absl::NotFoundError(
+          "the calling process has no parent process on record");
     }
+    return static_cast<int64_t>(entry.th32ParentProcessID);
   }
-  CloseHandle(snapshot);
-  return parent;
+  return absl::NotFoundError("the calling process is not in the process list");
 }
 
 int64_t CurrentProcessId() { return GetCurrentProcessId(); }
