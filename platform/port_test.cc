@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -30,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "platform/internal/bind_probe.h"
 
 namespace berth::platform {
 namespace {
@@ -313,6 +315,32 @@ TEST(PortProbeTest, FreeNeedsOneUsableFamilyAndNoBlockedOne) {
     EXPECT_EQ(probe.free(), c.free)
         << static_cast<int>(c.ipv4) << " " << static_cast<int>(c.ipv6);
   }
+}
+
+// What a failed bind means to ProbePort, OS by OS. On Windows WSAEACCES
+// (10013) is a port in an excluded range (Hyper-V, WinNAT, WSL, Docker:
+// netsh int ipv4 show excludedportrange protocol=tcp), which wine cannot
+// make: this mapping is where that case is held to.
+TEST(BindErrorStateTest, SaysWhatEachBindErrorMeans) {
+  using internal::BindErrorState;
+#ifdef _WIN32
+  EXPECT_EQ(BindErrorState(WSAEACCES), FamilyState::kExcluded);
+  EXPECT_EQ(BindErrorState(10013), FamilyState::kExcluded);
+  EXPECT_EQ(BindErrorState(WSAEADDRINUSE), FamilyState::kBusy);
+  EXPECT_EQ(BindErrorState(WSAEADDRNOTAVAIL), FamilyState::kUnavailable);
+  EXPECT_EQ(BindErrorState(WSAEAFNOSUPPORT), FamilyState::kUnavailable);
+  EXPECT_EQ(BindErrorState(WSAEMFILE), std::nullopt);
+  EXPECT_EQ(BindErrorState(WSAENOBUFS), std::nullopt);
+  EXPECT_EQ(BindErrorState(13), std::nullopt) << "errno's EACCES is not "
+                                                 "Winsock's";
+#else
+  EXPECT_EQ(BindErrorState(EACCES), FamilyState::kExcluded);
+  EXPECT_EQ(BindErrorState(EADDRINUSE), FamilyState::kBusy);
+  EXPECT_EQ(BindErrorState(EADDRNOTAVAIL), FamilyState::kUnavailable);
+  EXPECT_EQ(BindErrorState(EAFNOSUPPORT), FamilyState::kUnavailable);
+  EXPECT_EQ(BindErrorState(EMFILE), std::nullopt);
+  EXPECT_EQ(BindErrorState(ENOBUFS), std::nullopt);
+#endif
 }
 
 TEST(EphemeralPortRangeTest, IsAUsableRange) {

@@ -4,6 +4,7 @@
 // with Unimplemented instead of guessing.
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -16,6 +17,8 @@ namespace internal {
 absl::StatusOr<FamilyState> BindProbe(Family, Address, uint16_t) {
   return absl::UnimplementedError("ProbePort is not implemented on this OS");
 }
+
+std::optional<FamilyState> BindErrorState(int) { return std::nullopt; }
 
 }  // namespace internal
 
