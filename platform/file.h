@@ -8,10 +8,9 @@
 //     one while someone waits on it would let two holders in.
 //   - ReplaceFileAtomically: readers see the old contents or the new, never a
 //     mix. A temp file in the same directory is written, synced and renamed
-//     over the target (ReplaceFileW / MoveFileExW with a short bounded retry
-//     on Windows, where indexers and antivirus hold files briefly); on any
-//     failure the target is left byte-for-byte as it was and the temp file is
-//     removed.
+//     over the target (MoveFileExW with a short bounded retry on Windows,
+//     where indexers and antivirus hold files briefly); on any failure the
+//     target is left byte-for-byte as it was and the temp file is removed.
 //   - EnsurePrivateDirectory: a per-user directory, created 0700, refused if
 //     it is a symlink, not a directory, owned by another user, or writable
 //     by other users.

@@ -1,7 +1,9 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// platform/file.h for Linux and macOS: flock, temp + fsync + rename, mkdir
-// with lstat checks. Every descriptor is opened close-on-exec.
+// platform/file.h for Linux and macOS: flock and fcntl locks, the steps of
+// an atomic replace (internal/file_ops.h: open O_EXCL, write, fsync or
+// F_FULLFSYNC, rename, fsync of the directory), mkdir with lstat checks.
+// Every descriptor is opened close-on-exec.
 
 #include "platform/internal/file_posix.h"
 
@@ -14,7 +16,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -31,14 +32,16 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
+#include "platform/internal/file_ops.h"
 #include "platform/internal/posix.h"
 
 namespace berth::platform {
 namespace {
 
-// OpenFile is open(2) retried on EINTR, close-on-exec, never on 0-2;
-// -1 with errno on failure.
-int OpenFile(const std::string& path, int flags, mode_t mode = 0) {
+// OpenAboveStandardStreams is open(2) retried on EINTR, close-on-exec,
+// never on 0-2; -1 with errno on failure.
+int OpenAboveStandardStreams(const std::string& path, int flags,
+                             mode_t mode = 0) {
   return internal::MoveAboveStandardStreams(
       internal::OpenFile(path.c_str(), flags, mode));
 }
@@ -76,19 +79,6 @@ int WriteAll(int fd, absl::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return 0;
-}
-
-// TempSuffix returns a name part unlikely to be in use; O_EXCL makes a
-// collision harmless (the caller picks another name).
-std::string TempSuffix() {
-  static std::atomic<uint64_t> counter{0};
-  const uint64_t now = static_cast<uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count());
-  uint64_t mix = now ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
-  mix ^= mix >> 31;
-  mix *= 0xBF58476D1CE4E5B9ull;
-  mix ^= mix >> 29;
-  return absl::StrCat(getpid(), "-", absl::Hex(mix, absl::kZeroPad16));
 }
 
 // ParentDirectory returns the directory part of `path` ("." for a bare name).
@@ -146,7 +136,7 @@ int TryLockFd(int fd, FileLock::Kind kind) {
 
 absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
                                         absl::Duration timeout, Kind kind) {
-  int fd = OpenFile(path, O_RDWR | O_CREAT, 0600);
+  int fd = OpenAboveStandardStreams(path, O_RDWR | O_CREAT, 0600);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
 
   // Polled, not blocking: a blocking flock could only be cut short by a
@@ -190,8 +180,8 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
 
 absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
                                            bool create) {
-  int fd =
-      create ? OpenFile(path, O_RDWR | O_CREAT, 0600) : OpenFile(path, O_RDWR);
+  int fd = create ? OpenAboveStandardStreams(path, O_RDWR | O_CREAT, 0600)
+                  : OpenAboveStandardStreams(path, O_RDWR);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   if (TryLockFd(fd, Kind::kShared) != 0) {
     absl::Status status =
@@ -350,7 +340,7 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   }
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
   // writer, for good (it reads as empty instead); regular files ignore it.
-  int fd = OpenFile(path, O_RDONLY | O_NONBLOCK);
+  int fd = OpenAboveStandardStreams(path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   auto too_big = [&](int64_t size) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -382,100 +372,103 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   return contents;
 }
 
-absl::Status ReplaceFileAtomically(const std::string& path,
-                                   absl::string_view contents,
-                                   Durability durability) {
-  const size_t slash = path.rfind('/');
-  const std::string base =
-      slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty() || base == "." || base == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ReplaceFileAtomically: ", path, " names no file"));
-  }
-  const std::string prefix =
-      slash == std::string::npos ? "" : path.substr(0, slash + 1);
+// --- The steps of ReplaceFileAtomically and WriteNewFile -------------------
 
-  // The temp file sits beside the target, so rename stays within one file
-  // system, and its name (.NAME.tmp-PID-RANDOM) says whose it was.
-  std::string temp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    temp = absl::StrCat(prefix, ".", base, ".tmp-", TempSuffix());
-    fd = OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 && (errno != EEXIST || attempt == 8)) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("create ", temp));
+namespace internal {
+namespace {
+
+class PosixFileOps final : public FileOps {
+ public:
+  absl::StatusOr<intptr_t> CreateNew(const std::string& path) const override {
+    const int fd =
+        OpenAboveStandardStreams(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+      return absl::ErrnoToStatus(errno, absl::StrCat("create ", path));
+    // The mode is 0600 whatever the umask.
+    if (fchmod(fd, 0600) != 0) {
+      absl::Status status =
+          absl::ErrnoToStatus(errno, absl::StrCat("fchmod ", path));
+      CloseFile(fd);
+      unlink(path.c_str());
+      return status;
     }
-  }
-  // From here on every failure removes the temp file; the target has not
-  // been touched until rename, which either happens whole or not at all.
-  auto fail = [&](absl::string_view what) {
-    absl::Status status =
-        absl::ErrnoToStatus(errno, absl::StrCat(what, " ", temp));
-    if (fd >= 0) CloseFile(fd);
-    unlink(temp.c_str());
-    return status;
-  };
-  // The mode is 0600 whatever the umask.
-  if (fchmod(fd, 0600) != 0) return fail("fchmod");
-  // A write past RLIMIT_FSIZE raises SIGXFSZ, which kills the process unless
-  // ignored (the CLI ignores it); ignored, the write fails with EFBIG.
-  if (WriteAll(fd, contents) != 0) return fail("write");
-  if (durability == Durability::kDurable && SyncFile(fd) != 0) {
-    return fail("fsync");
-  }
-  const int closed = CloseFile(fd);
-  fd = -1;
-  if (closed != 0) return fail("close");
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    absl::Status status =
-        absl::ErrnoToStatus(errno, absl::StrCat("rename ", temp, " to ", path));
-    unlink(temp.c_str());
-    return status;
+    return fd;
   }
 
-  if (durability == Durability::kFast) return absl::OkStatus();
-  // Make the rename itself durable. The new contents are in place already;
-  // an error here says only that a crash might still bring the old back.
-  const std::string directory = ParentDirectory(path);
-  int dir_fd = OpenFile(directory, O_RDONLY | O_DIRECTORY);
-  if (dir_fd < 0) {
-    return absl::ErrnoToStatus(
-        errno, absl::StrCat("open ", directory, " (to sync the replace of ",
-                            path, ")"));
+  absl::Status Write(intptr_t file, absl::string_view data,
+                     const std::string& path) const override {
+    // A write past RLIMIT_FSIZE raises SIGXFSZ, which kills the process
+    // unless ignored (the CLI ignores it); ignored, it fails with EFBIG.
+    if (WriteAll(static_cast<int>(file), data) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
+    }
+    return absl::OkStatus();
   }
-  int rc;
-  do {
-    rc = fsync(dir_fd);
-  } while (rc != 0 && errno == EINTR);
-  // EINVAL: the file system cannot sync directories (some FUSE ones).
-  const int sync_errno = errno;
-  CloseFile(dir_fd);
-  if (rc != 0 && sync_errno != EINVAL) {
-    return absl::ErrnoToStatus(
-        sync_errno,
-        absl::StrCat("fsync ", directory, " (after replacing ", path, ")"));
-  }
-  return absl::OkStatus();
-}
 
-absl::Status WriteNewFile(const std::string& path, absl::string_view contents) {
-  int fd = OpenFile(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("create ", path));
-  if (fchmod(fd, 0600) != 0 || WriteAll(fd, contents) != 0) {
-    absl::Status status =
-        absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
+  absl::Status Sync(intptr_t file, const std::string& path) const override {
+    if (SyncFile(static_cast<int>(file)) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("fsync ", path));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Close(intptr_t file, const std::string& path) const override {
+    if (CloseFile(static_cast<int>(file)) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("close ", path));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Rename(const std::string& from, const std::string& to,
+                      Durability, bool* transient) const override {
+    *transient = false;
+    if (rename(from.c_str(), to.c_str()) != 0) {
+      return absl::ErrnoToStatus(errno,
+                                 absl::StrCat("rename ", from, " to ", to));
+    }
+    return absl::OkStatus();
+  }
+
+  void Remove(const std::string& path) const override { unlink(path.c_str()); }
+
+  absl::Status SyncDirectoryOf(const std::string& path) const override {
+    const std::string directory = ParentDirectory(path);
+    const int fd = OpenAboveStandardStreams(directory, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+      return absl::ErrnoToStatus(
+          errno, absl::StrCat("open ", directory, " (to sync the replace of ",
+                              path, ")"));
+    }
+    int rc;
+    do {
+      rc = fsync(fd);
+    } while (rc != 0 && errno == EINTR);
+    const int sync_errno = errno;
     CloseFile(fd);
-    unlink(path.c_str());
-    return status;
+    // EINVAL: the file system cannot sync directories (some FUSE ones).
+    if (rc != 0 && sync_errno != EINVAL) {
+      return absl::ErrnoToStatus(
+          sync_errno,
+          absl::StrCat("fsync ", directory, " (after replacing ", path, ")"));
+    }
+    return absl::OkStatus();
   }
-  if (CloseFile(fd) != 0) {
-    absl::Status status =
-        absl::ErrnoToStatus(errno, absl::StrCat("close ", path));
-    unlink(path.c_str());
-    return status;
+
+  void Pause(absl::Duration duration) const override {
+    absl::SleepFor(duration);
   }
-  return absl::OkStatus();
+
+  int64_t ProcessId() const override { return getpid(); }
+};
+
+}  // namespace
+
+const FileOps& SystemFileOps() {
+  static const PosixFileOps* const ops = new PosixFileOps();
+  return *ops;
 }
+
+}  // namespace internal
 
 // --- Directories ------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
+#include "platform/internal/file_ops.h"
 
 namespace berth::platform {
 namespace {
@@ -62,15 +63,6 @@ absl::StatusOr<std::string> ReadFileToString(const std::string&, int64_t) {
   return Unsupported("ReadFileToString");
 }
 
-absl::Status ReplaceFileAtomically(const std::string&, absl::string_view,
-                                   Durability) {
-  return Unsupported("ReplaceFileAtomically");
-}
-
-absl::Status WriteNewFile(const std::string&, absl::string_view) {
-  return Unsupported("WriteNewFile");
-}
-
 absl::Status EnsurePrivateDirectory(const std::string&) {
   return Unsupported("EnsurePrivateDirectory");
 }
@@ -78,5 +70,47 @@ absl::Status EnsurePrivateDirectory(const std::string&) {
 absl::StatusOr<std::string> PerUserDirectory(absl::string_view) {
   return Unsupported("PerUserDirectory");
 }
+
+namespace internal {
+namespace {
+
+// Files are never created, so ReplaceFileAtomically and WriteNewFile fail
+// at their first step.
+class UnsupportedFileOps final : public FileOps {
+ public:
+  absl::StatusOr<intptr_t> CreateNew(const std::string&) const override {
+    return Unsupported("creating a file");
+  }
+  absl::Status Write(intptr_t, absl::string_view,
+                     const std::string&) const override {
+    return Unsupported("writing a file");
+  }
+  absl::Status Sync(intptr_t, const std::string&) const override {
+    return Unsupported("syncing a file");
+  }
+  absl::Status Close(intptr_t, const std::string&) const override {
+    return Unsupported("closing a file");
+  }
+  absl::Status Rename(const std::string&, const std::string&, Durability,
+                      bool* transient) const override {
+    *transient = false;
+    return Unsupported("renaming a file");
+  }
+  void Remove(const std::string&) const override {}
+  absl::Status SyncDirectoryOf(const std::string&) const override {
+    return Unsupported("syncing a directory");
+  }
+  void Pause(absl::Duration) const override {}
+  int64_t ProcessId() const override { return 0; }
+};
+
+}  // namespace
+
+const FileOps& SystemFileOps() {
+  static const UnsupportedFileOps* const ops = new UnsupportedFileOps();
+  return *ops;
+}
+
+}  // namespace internal
 
 }  // namespace berth::platform

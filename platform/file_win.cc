@@ -1,9 +1,11 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// platform/file.h for Windows: LockFileEx, temp + FlushFileBuffers +
-// MoveFileExW with a bounded retry, CreateDirectoryW with a reparse-point
-// check. Paths are UTF-8 in the API and UTF-16 towards Windows. Handles are
-// never inheritable unless SetInheritable says so.
+// platform/file.h for Windows: LockFileEx, the steps of an atomic replace
+// (internal/file_ops.h: CreateFileW CREATE_NEW, WriteFile,
+// FlushFileBuffers, MoveFileExW, whose errors 5, 32 and 33 the policy
+// retries), CreateDirectoryW with a reparse-point check. Paths are UTF-8 in the
+// API and UTF-16 towards Windows. Handles are never inheritable unless
+// SetInheritable says so.
 
 #include "platform/internal/win.h"
 // shlobj.h needs windows.h first.
@@ -12,7 +14,6 @@
 #include <shlobj.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -24,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
+#include "platform/internal/file_ops.h"
 
 namespace berth::platform {
 namespace {
@@ -59,20 +61,6 @@ bool LockByte(HANDLE handle) {
   OVERLAPPED overlapped = LockPosition();
   return LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
                     0, 1, 0, &overlapped) != 0;
-}
-
-// TempSuffix returns a name part unlikely to be in use; CREATE_NEW makes a
-// collision harmless (the caller picks another name).
-std::string TempSuffix() {
-  static std::atomic<uint64_t> counter{0};
-  const uint64_t now = static_cast<uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count());
-  uint64_t mix = now ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
-  mix ^= mix >> 31;
-  mix *= 0xBF58476D1CE4E5B9ull;
-  mix ^= mix >> 29;
-  return absl::StrCat(GetCurrentProcessId(), "-",
-                      absl::Hex(mix, absl::kZeroPad16));
 }
 
 // IsRetryableReplaceError: an indexer, antivirus or reader holds the file
@@ -351,116 +339,113 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   return contents;
 }
 
-absl::Status ReplaceFileAtomically(const std::string& path,
-                                   absl::string_view contents,
-                                   Durability durability) {
-  const size_t separator = path.find_last_of("\\/");
-  const std::string base =
-      separator == std::string::npos ? path : path.substr(separator + 1);
-  if (base.empty() || base == "." || base == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ReplaceFileAtomically: ", path, " names no file"));
-  }
-  const std::string prefix =
-      separator == std::string::npos ? "" : path.substr(0, separator + 1);
-  absl::StatusOr<std::wstring> wide_path = Utf8ToWide(path);
-  if (!wide_path.ok()) return wide_path.status();
+// --- The steps of ReplaceFileAtomically and WriteNewFile -------------------
 
-  std::string temp;
-  std::wstring wide_temp;
-  HANDLE handle = INVALID_HANDLE_VALUE;
-  for (int attempt = 0; handle == INVALID_HANDLE_VALUE; ++attempt) {
-    temp = absl::StrCat(prefix, ".", base, ".tmp-", TempSuffix());
-    absl::StatusOr<std::wstring> wide = Utf8ToWide(temp);
+namespace internal {
+namespace {
+
+class WindowsFileOps final : public FileOps {
+ public:
+  absl::StatusOr<intptr_t> CreateNew(const std::string& path) const override {
+    absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
     if (!wide.ok()) return wide.status();
-    wide_temp = *std::move(wide);
-    handle = CreateFileW(wide_temp.c_str(), GENERIC_WRITE, 0, nullptr,
-                         CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (handle == INVALID_HANDLE_VALUE &&
-        (GetLastError() != ERROR_FILE_EXISTS || attempt == 8)) {
+    HANDLE handle = CreateFileW(wide->c_str(), GENERIC_WRITE, 0, nullptr,
+                                CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (handle == INVALID_HANDLE_VALUE) {
       return WindowsErrorToStatus(GetLastError(),
-                                  absl::StrCat("CreateFileW ", temp));
+                                  absl::StrCat("CreateFileW ", path));
     }
+    return reinterpret_cast<intptr_t>(handle);
   }
-  // From here on every failure removes the temp file; the target is not
-  // touched until MoveFileExW, which replaces it whole or not at all.
-  auto fail = [&](DWORD error, absl::string_view what) {
-    if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
-    DeleteFileW(wide_temp.c_str());
-    return WindowsErrorToStatus(error, absl::StrCat(what, " ", temp));
-  };
-  while (!contents.empty()) {
-    const DWORD chunk =
-        static_cast<DWORD>(std::min<size_t>(contents.size(), size_t{1} << 30));
-    DWORD written = 0;
-    if (!WriteFile(handle, contents.data(), chunk, &written, nullptr)) {
-      return fail(GetLastError(), "WriteFile");
-    }
-    if (written == 0) return fail(ERROR_WRITE_FAULT, "WriteFile");
-    contents.remove_prefix(written);
-  }
-  if (durability == Durability::kDurable && !FlushFileBuffers(handle)) {
-    return fail(GetLastError(), "FlushFileBuffers");
-  }
-  if (!CloseHandle(handle)) {
-    const DWORD error = GetLastError();
-    handle = INVALID_HANDLE_VALUE;
-    return fail(error, "CloseHandle");
-  }
-  handle = INVALID_HANDLE_VALUE;
 
-  // MOVEFILE_WRITE_THROUGH returns only once the move is on disk. Errors 5,
-  // 32 and 33 are mostly someone holding the target for a moment: retry a
-  // few times, about a third of a second in all.
-  DWORD error = ERROR_SUCCESS;
-  DWORD pause_ms = 10;
-  for (int attempt = 0; attempt < 6; ++attempt) {
+  absl::Status Write(intptr_t file, absl::string_view data,
+                     const std::string& path) const override {
+    while (!data.empty()) {
+      const DWORD chunk =
+          static_cast<DWORD>(std::min<size_t>(data.size(), size_t{1} << 30));
+      DWORD written = 0;
+      if (!WriteFile(reinterpret_cast<HANDLE>(file), data.data(), chunk,
+                     &written, nullptr)) {
+        return WindowsErrorToStatus(GetLastError(),
+                                    absl::StrCat("WriteFile ", path));
+      }
+      if (written == 0) {
+        return WindowsErrorToStatus(ERROR_WRITE_FAULT,
+                                    absl::StrCat("WriteFile ", path));
+      }
+      data.remove_prefix(written);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Sync(intptr_t file, const std::string& path) const override {
+    if (!FlushFileBuffers(reinterpret_cast<HANDLE>(file))) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  absl::StrCat("FlushFileBuffers ", path));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Close(intptr_t file, const std::string& path) const override {
+    if (!CloseHandle(reinterpret_cast<HANDLE>(file))) {
+      return WindowsErrorToStatus(GetLastError(),
+                                  absl::StrCat("CloseHandle ", path));
+    }
+    return absl::OkStatus();
+  }
+
+  // MOVEFILE_REPLACE_EXISTING replaces the target whole, or creates it where
+  // it is missing; MOVEFILE_WRITE_THROUGH returns only once the move is on
+  // disk.
+  absl::Status Rename(const std::string& from, const std::string& to,
+                      Durability durability, bool* transient) const override {
+    *transient = false;
+    absl::StatusOr<std::wstring> wide_from = Utf8ToWide(from);
+    if (!wide_from.ok()) return wide_from.status();
+    absl::StatusOr<std::wstring> wide_to = Utf8ToWide(to);
+    if (!wide_to.ok()) return wide_to.status();
     const DWORD flags =
         MOVEFILE_REPLACE_EXISTING |
         (durability == Durability::kDurable ? MOVEFILE_WRITE_THROUGH : 0);
-    if (MoveFileExW(wide_temp.c_str(), wide_path->c_str(), flags)) {
+    if (MoveFileExW(wide_from->c_str(), wide_to->c_str(), flags)) {
       return absl::OkStatus();
     }
-    error = GetLastError();
-    if (!IsRetryableReplaceError(error) || attempt == 5) break;
-    Sleep(pause_ms);
-    pause_ms *= 2;
+    const DWORD error = GetLastError();
+    *transient = IsRetryableReplaceError(error);
+    return WindowsErrorToStatus(error,
+                                absl::StrCat("MoveFileExW ", from, " to ", to));
   }
-  DeleteFileW(wide_temp.c_str());
-  return WindowsErrorToStatus(error,
-                              absl::StrCat("MoveFileExW ", temp, " to ", path));
+
+  void Remove(const std::string& path) const override {
+    absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+    if (wide.ok()) DeleteFileW(wide->c_str());
+  }
+
+  // Rename wrote the move through already.
+  absl::Status SyncDirectoryOf(const std::string&) const override {
+    return absl::OkStatus();
+  }
+
+  void Pause(absl::Duration duration) const override {
+    absl::SleepFor(duration);
+  }
+
+  int64_t ProcessId() const override { return GetCurrentProcessId(); }
+};
+
+}  // namespace
+
+const FileOps& SystemFileOps() {
+  static const WindowsFileOps* const ops = new WindowsFileOps();
+  return *ops;
 }
+
+}  // namespace internal
 
 // --- Directories ------------------------------------------------------------
 
 // The directory's ACL is inherited from its parent (%LOCALAPPDATA% is the
 // user's own); ownership is not checked on Windows.
-absl::Status WriteNewFile(const std::string& path, absl::string_view contents) {
-  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
-  if (!wide.ok()) return wide.status();
-  HANDLE handle = CreateFileW(wide->c_str(), GENERIC_WRITE, 0, nullptr,
-                              CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (handle == INVALID_HANDLE_VALUE) {
-    return WindowsErrorToStatus(GetLastError(),
-                                absl::StrCat("CreateFileW ", path));
-  }
-  while (!contents.empty()) {
-    const DWORD chunk =
-        static_cast<DWORD>(std::min<size_t>(contents.size(), size_t{1} << 30));
-    DWORD written = 0;
-    if (!WriteFile(handle, contents.data(), chunk, &written, nullptr) ||
-        written == 0) {
-      const DWORD error = GetLastError();
-      CloseHandle(handle);
-      DeleteFileW(wide->c_str());
-      return WindowsErrorToStatus(error, absl::StrCat("WriteFile ", path));
-    }
-    contents.remove_prefix(written);
-  }
-  CloseHandle(handle);
-  return absl::OkStatus();
-}
-
 absl::Status EnsurePrivateDirectory(const std::string& path) {
   if (path.empty()) {
     return absl::InvalidArgumentError("EnsurePrivateDirectory: empty path");
