@@ -1,24 +1,27 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The OS-independent part of platform/file.h: JoinPath, the parts of
-// FileLock that only move the handle around, and the policy of
-// ReplaceFileAtomically and WriteNewFile over the OS steps of
+// FileLock that only move the handle around, how long FileLock waits, and
+// the policy of ReplaceFileAtomically and WriteNewFile over the OS steps of
 // internal/file_ops.h, with the temp file's name made and read here only.
 
 #include "platform/file.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/internal/file_ops.h"
 
@@ -32,6 +35,12 @@ bool IsSeparator(char c) { return c == '\\' || c == '/'; }
 constexpr char kSeparator = '/';
 bool IsSeparator(char c) { return c == '/'; }
 #endif
+
+// FileLock's waits: berth holds its locks for tens of microseconds, so the
+// first retries come soon, then back off to 2 ms, so that a long wait costs
+// next to nothing.
+constexpr absl::Duration kFirstLockPause = absl::Microseconds(50);
+constexpr absl::Duration kLongestLockPause = absl::Milliseconds(2);
 
 // How many temp names ReplaceFile tries before giving up: another name is
 // picked only when one is taken, which a random part makes unlikely.
@@ -72,6 +81,13 @@ std::string JoinPath(absl::string_view a, absl::string_view b) {
   if (a_ends || b_starts) return absl::StrCat(a, b);
   return absl::StrCat(a, absl::string_view(&kSeparator, 1), b);
 }
+
+FileLock::FileLock(std::string path, intptr_t handle, Kind kind,
+                   int64_t owner_pid)
+    : path_(std::move(path)),
+      handle_(handle),
+      kind_(kind),
+      owner_pid_(owner_pid) {}
 
 FileLock::FileLock(FileLock&& other) noexcept
     : path_(std::move(other.path_)),
@@ -121,6 +137,28 @@ int64_t TempFileWriter(absl::string_view name, absl::string_view target) {
 }
 
 namespace internal {
+
+absl::Status WaitForLock(absl::Duration timeout, const std::string& path,
+                         absl::FunctionRef<absl::StatusOr<bool>()> try_once) {
+  const auto start = std::chrono::steady_clock::now();
+  absl::Duration pause = kFirstLockPause;
+  for (;;) {
+    absl::StatusOr<bool> locked = try_once();
+    if (!locked.ok()) return locked.status();
+    if (*locked) return absl::OkStatus();
+    const absl::Duration waited =
+        absl::FromChrono(std::chrono::steady_clock::now() - start);
+    if (waited >= timeout) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "timed out after ", absl::FormatDuration(timeout),
+          " waiting for the lock on ", path, " (held by another process)"));
+    }
+    absl::SleepFor(std::min(pause, timeout - waited));
+    pause = std::min(pause * 2, kLongestLockPause);
+  }
+}
+
+void FileOps::Pause(absl::Duration duration) const { absl::SleepFor(duration); }
 
 std::string TempFileName(absl::string_view target, int64_t pid) {
   return absl::StrCat(TempPrefix(target), pid, "-",

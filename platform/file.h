@@ -35,7 +35,7 @@ namespace berth::platform {
 
 // FileLock holds an exclusive lock on a file until destroyed or Unlock()ed.
 // Move-only. Locks exclude other holders in the same process too. Waiting
-// polls with short growing sleeps (1 ms to 2 ms): no threads, no signals.
+// polls with short growing sleeps (50 us to 2 ms): no threads, no signals.
 // Not for network file systems, where flock may hang or be emulated.
 //
 // Two kinds (Kind):
@@ -117,11 +117,14 @@ class FileLock {
   absl::Status WriteContents(absl::string_view contents);
 
  private:
+  // A held lock, as Lock and TryLock return it.
+  FileLock(std::string path, intptr_t handle, Kind kind, int64_t owner_pid);
+
   std::string path_;
   intptr_t handle_ = -1;  // fd on POSIX, HANDLE on Windows; -1 when not held
   Kind kind_ = Kind::kShared;
-  int64_t owner_pid_ = 0;      // the process that took the lock
-  void* mapping_ = nullptr;    // HoldPastClose's page (Linux)
+  int64_t owner_pid_ = 0;    // the process that took the lock
+  void* mapping_ = nullptr;  // HoldPastClose's page (Linux)
 };
 
 // OpenNullOnClosedStandardStreams opens /dev/null on whichever of
@@ -176,9 +179,9 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 // the new, but a crash of the machine may bring back the old (or, on some
 // file systems, an empty file). For state a reboot voids anyway.
 enum class Durability { kDurable, kFast };
-absl::Status ReplaceFileAtomically(const std::string& path,
-                                   absl::string_view contents,
-                                   Durability durability = Durability::kDurable);
+absl::Status ReplaceFileAtomically(
+    const std::string& path, absl::string_view contents,
+    Durability durability = Durability::kDurable);
 
 // TempFileWriter returns the PID in the name of a temp file that
 // ReplaceFileAtomically made for a target named `target` (".TARGET.tmp-PID-

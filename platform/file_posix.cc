@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -29,7 +28,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
 #include "platform/internal/file_ops.h"
@@ -141,41 +139,22 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
 
   // Polled, not blocking: a blocking flock could only be cut short by a
   // signal or a thread, and berth uses neither.
-  const auto start = std::chrono::steady_clock::now();
-  // Berth holds its locks for tens of microseconds: the first retries come
-  // soon, then back off to 2 ms so a long wait costs next to nothing.
-  absl::Duration pause = absl::Microseconds(50);
-  for (;;) {
-    if (kind == Kind::kShared || TryClaimHere(path)) {
-      if (TryLockFd(fd, kind) == 0) {
-        FileLock lock;
-        lock.path_ = path;
-        lock.handle_ = fd;
-        lock.kind_ = kind;
-        lock.owner_pid_ = getpid();
-        return lock;
-      }
-      const int err = errno;
-      if (kind == Kind::kThisProcess) UnclaimHere(path);
-      if (err != EWOULDBLOCK) {
-        absl::Status status = absl::ErrnoToStatus(
+  absl::Status locked =
+      internal::WaitForLock(timeout, path, [&]() -> absl::StatusOr<bool> {
+        if (kind == Kind::kThisProcess && !TryClaimHere(path)) return false;
+        if (TryLockFd(fd, kind) == 0) return true;
+        const int err = errno;
+        if (kind == Kind::kThisProcess) UnclaimHere(path);
+        if (err == EWOULDBLOCK) return false;
+        return absl::ErrnoToStatus(
             err,
             absl::StrCat(kind == Kind::kShared ? "flock " : "fcntl ", path));
-        CloseFile(fd);
-        return status;
-      }
-    }
-    const absl::Duration waited =
-        absl::FromChrono(std::chrono::steady_clock::now() - start);
-    if (waited >= timeout) {
-      CloseFile(fd);
-      return absl::DeadlineExceededError(absl::StrCat(
-          "timed out after ", absl::FormatDuration(timeout),
-          " waiting for the lock on ", path, " (held by another process)"));
-    }
-    absl::SleepFor(std::min(pause, timeout - waited));
-    pause = std::min(pause * 2, absl::Milliseconds(2));
+      });
+  if (!locked.ok()) {
+    CloseFile(fd);
+    return locked;
   }
+  return FileLock(path, fd, kind, getpid());
 }
 
 absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
@@ -192,12 +171,7 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
     CloseFile(fd);
     return status;
   }
-  FileLock lock;
-  lock.path_ = path;
-  lock.handle_ = fd;
-  lock.kind_ = Kind::kShared;
-  lock.owner_pid_ = getpid();
-  return lock;
+  return FileLock(path, fd, Kind::kShared, getpid());
 }
 
 void FileLock::Unlock() {
@@ -452,10 +426,6 @@ class PosixFileOps final : public FileOps {
           absl::StrCat("fsync ", directory, " (after replacing ", path, ")"));
     }
     return absl::OkStatus();
-  }
-
-  void Pause(absl::Duration duration) const override {
-    absl::SleepFor(duration);
   }
 
   int64_t ProcessId() const override { return getpid(); }

@@ -100,7 +100,6 @@ class UnsupportedFileOps final : public FileOps {
   absl::Status SyncDirectoryOf(const std::string&) const override {
     return Unsupported("syncing a directory");
   }
-  void Pause(absl::Duration) const override {}
   int64_t ProcessId() const override { return 0; }
 };
 

@@ -14,7 +14,6 @@
 #include <shlobj.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -22,7 +21,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/file.h"
 #include "platform/internal/file_ops.h"
@@ -105,46 +103,31 @@ absl::StatusOr<FileLock> FileLock::Lock(const std::string& path,
   absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
   if (!wide.ok()) return wide.status();
 
-  const auto start = std::chrono::steady_clock::now();
-  absl::Duration pause = absl::Milliseconds(1);
   HANDLE handle = INVALID_HANDLE_VALUE;
-  for (;;) {
-    if (handle == INVALID_HANDLE_VALUE) {
-      handle = OpenLockFile(*wide, OPEN_ALWAYS);
-      // A sharing violation is someone opening the file without sharing
-      // (antivirus, say): wait for it like for the lock.
-      if (handle == INVALID_HANDLE_VALUE &&
-          GetLastError() != ERROR_SHARING_VIOLATION) {
-        return WindowsErrorToStatus(GetLastError(),
-                                    absl::StrCat("CreateFileW ", path));
-      }
-    }
-    if (handle != INVALID_HANDLE_VALUE) {
-      if (LockByte(handle)) {
-        FileLock lock;
-        lock.path_ = path;
-        lock.handle_ = reinterpret_cast<intptr_t>(handle);
-        lock.kind_ = kind;
-        lock.owner_pid_ = GetCurrentProcessId();
-        return lock;
-      }
-      const DWORD error = GetLastError();
-      if (error != ERROR_LOCK_VIOLATION) {
-        CloseHandle(handle);
+  absl::Status locked =
+      internal::WaitForLock(timeout, path, [&]() -> absl::StatusOr<bool> {
+        if (handle == INVALID_HANDLE_VALUE) {
+          handle = OpenLockFile(*wide, OPEN_ALWAYS);
+          if (handle == INVALID_HANDLE_VALUE) {
+            const DWORD error = GetLastError();
+            // A sharing violation is someone opening the file without
+            // sharing (antivirus, say): wait for it like for the lock.
+            if (error == ERROR_SHARING_VIOLATION) return false;
+            return WindowsErrorToStatus(error,
+                                        absl::StrCat("CreateFileW ", path));
+          }
+        }
+        if (LockByte(handle)) return true;
+        const DWORD error = GetLastError();
+        if (error == ERROR_LOCK_VIOLATION) return false;
         return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
-      }
-    }
-    const absl::Duration waited =
-        absl::FromChrono(std::chrono::steady_clock::now() - start);
-    if (waited >= timeout) {
-      if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
-      return absl::DeadlineExceededError(absl::StrCat(
-          "timed out after ", absl::FormatDuration(timeout),
-          " waiting for the lock on ", path, " (held by another process)"));
-    }
-    absl::SleepFor(std::min(pause, timeout - waited));
-    pause = std::min(pause * 2, absl::Milliseconds(2));
+      });
+  if (!locked.ok()) {
+    if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
+    return locked;
   }
+  return FileLock(path, reinterpret_cast<intptr_t>(handle), kind,
+                  GetCurrentProcessId());
 }
 
 absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
@@ -165,11 +148,8 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
     }
     return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
   }
-  FileLock lock;
-  lock.path_ = path;
-  lock.handle_ = reinterpret_cast<intptr_t>(handle);
-  lock.owner_pid_ = GetCurrentProcessId();
-  return lock;
+  return FileLock(path, reinterpret_cast<intptr_t>(handle), Kind::kShared,
+                  GetCurrentProcessId());
 }
 
 void FileLock::Unlock() {
@@ -424,10 +404,6 @@ class WindowsFileOps final : public FileOps {
   // Rename wrote the move through already.
   absl::Status SyncDirectoryOf(const std::string&) const override {
     return absl::OkStatus();
-  }
-
-  void Pause(absl::Duration duration) const override {
-    absl::SleepFor(duration);
   }
 
   int64_t ProcessId() const override { return GetCurrentProcessId(); }

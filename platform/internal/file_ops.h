@@ -1,7 +1,8 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
 // platform/internal/file_ops.h: the OS steps that ReplaceFileAtomically and
-// WriteNewFile are made of, and the policy over them.
+// WriteNewFile are made of, and the policy over them; and how FileLock::Lock
+// waits.
 //
 // The policy is file.cc's and exists once, as LevelDB's SetCurrentFile does
 // over its Env: the temp file's name and place (beside the target), the
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -61,8 +63,8 @@ class FileOps {
   // directory; nothing where Rename did it).
   virtual absl::Status SyncDirectoryOf(const std::string& path) const = 0;
 
-  // Pause waits before a retry.
-  virtual void Pause(absl::Duration duration) const = 0;
+  // Pause waits before a retry (absl::SleepFor unless a test says not).
+  virtual void Pause(absl::Duration duration) const;
 
   // ProcessId is this process's ID, for temp file names.
   virtual int64_t ProcessId() const = 0;
@@ -78,6 +80,14 @@ absl::Status ReplaceFile(const FileOps& ops, const std::string& path,
 // WriteNew is WriteNewFile (platform/file.h) over `ops`.
 absl::Status WriteNew(const FileOps& ops, const std::string& path,
                       absl::string_view contents);
+
+// WaitForLock calls `try_once` until it returns true (locked) or an error,
+// with short growing sleeps between tries (50 us, doubling up to 2 ms) for up
+// to `timeout` (zero: one try), then DeadlineExceeded naming `path`: "timed out
+// after 5s waiting for the lock on PATH (held by another process)". Each
+// OS's FileLock::Lock passes its own try.
+absl::Status WaitForLock(absl::Duration timeout, const std::string& path,
+                         absl::FunctionRef<absl::StatusOr<bool>()> try_once);
 
 // TempFileName returns a name for ReplaceFile's temp file for the target
 // file named `target` (no directory), made by process `pid`:

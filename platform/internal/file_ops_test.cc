@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -321,6 +322,53 @@ TEST(WriteNewTest, AFailedWriteOrCloseRemovesTheFile) {
     EXPECT_EQ(ops.files.count("dir/new"), 0u) << close;
     EXPECT_EQ(ops.log.back(), "remove dir/new");
   }
+}
+
+TEST(WaitForLockTest, TriesUntilLocked) {
+  int tries = 0;
+  absl::Status status =
+      WaitForLock(absl::Seconds(10), "x.lock",
+                  [&]() -> absl::StatusOr<bool> { return ++tries == 3; });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(tries, 3);
+}
+
+TEST(WaitForLockTest, AnErrorEndsTheWaitAtOnce) {
+  int tries = 0;
+  absl::Status status = WaitForLock(
+      absl::InfiniteDuration(), "x.lock", [&]() -> absl::StatusOr<bool> {
+        ++tries;
+        return absl::PermissionDeniedError("open x.lock");
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(tries, 1);
+}
+
+TEST(WaitForLockTest, ZeroTimeoutTriesOnceAndNamesTheLock) {
+  int tries = 0;
+  absl::Status status = WaitForLock(absl::ZeroDuration(), "/x/registry.lock",
+                                    [&]() -> absl::StatusOr<bool> {
+                                      ++tries;
+                                      return false;
+                                    });
+  EXPECT_EQ(tries, 1);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(status.message(),
+            "timed out after 0 waiting for the lock on /x/registry.lock (held "
+            "by another process)");
+}
+
+TEST(WaitForLockTest, KeepsTryingForTheWholeTimeout) {
+  int tries = 0;
+  const absl::Time start = absl::Now();
+  absl::Status status = WaitForLock(absl::Milliseconds(30), "x.lock",
+                                    [&]() -> absl::StatusOr<bool> {
+                                      ++tries;
+                                      return false;
+                                    });
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(30));
+  EXPECT_GE(tries, 2);
 }
 
 }  // namespace
