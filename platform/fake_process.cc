@@ -28,10 +28,7 @@ FakeProcessInspector::FakeProcessInspector()
 absl::StatusOr<ProcessStatus> FakeProcessInspector::Inspect(int64_t pid) const {
   absl::MutexLock lock(&mu_);
   inspected_.push_back(pid);
-  if (pid <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("process id must be positive, got ", pid));
-  }
+  if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
   const auto it = processes_.find(pid);
   if (it == processes_.end()) return ProcessStatus{Liveness::kDead, {}, {}};
   const Entry& entry = it->second;
@@ -65,10 +62,7 @@ absl::StatusOr<std::string> FakeProcessInspector::BootId() const {
 
 absl::StatusOr<uint64_t> FakeProcessInspector::UniqueId(int64_t pid) const {
   absl::MutexLock lock(&mu_);
-  if (pid <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("process id must be positive, got ", pid));
-  }
+  if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
   const auto it = processes_.find(pid);
   if (it == processes_.end() || it->second.state == State::kZombie) {
     return absl::NotFoundError(absl::StrCat("no process ", pid));
@@ -76,13 +70,9 @@ absl::StatusOr<uint64_t> FakeProcessInspector::UniqueId(int64_t pid) const {
   return it->second.unique_id;
 }
 
-absl::StatusOr<uint64_t> FakeProcessInspector::PidNamespace(
-    int64_t pid) const {
+absl::StatusOr<uint64_t> FakeProcessInspector::PidNamespace(int64_t pid) const {
   absl::MutexLock lock(&mu_);
-  if (pid <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("process id must be positive, got ", pid));
-  }
+  if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
   const auto it = processes_.find(pid);
   if (it == processes_.end()) {
     return absl::NotFoundError(absl::StrCat("no process ", pid));
@@ -150,8 +140,8 @@ ProcessIdentity FakeProcessInspector::AddProcess(int64_t pid,
                                                  uint64_t unique_id) {
   absl::MutexLock lock(&mu_);
   Entry& entry = EntryLocked(pid);
-  entry = Entry{State::kRunning, start_token, std::move(name),
-                absl::OkStatus()};
+  entry =
+      Entry{State::kRunning, start_token, std::move(name), absl::OkStatus()};
   entry.unique_id = unique_id;
   NoteTokenLocked(start_token);
   return ProcessIdentity{pid, start_token, unique_id};

@@ -4,9 +4,17 @@
 
 #include "platform/process.h"
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 
 namespace berth::platform {
+
+absl::Status CheckPid(int64_t pid) {
+  if (pid > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("process id must be positive, got ", pid));
+}
 
 const char* LivenessName(Liveness liveness) {
   switch (liveness) {

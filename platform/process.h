@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace berth::platform {
@@ -122,6 +123,11 @@ class ProcessInspector {
   virtual absl::StatusOr<ForeignProcess> FindInPidNamespace(
       uint64_t pid_namespace, int64_t pid) const = 0;
 };
+
+// CheckPid returns InvalidArgument for a PID below 1, which names no
+// process ("process id must be positive, got 0"): what every inspector's
+// methods answer for one. OK otherwise.
+absl::Status CheckPid(int64_t pid);
 
 // kInitialPidNamespace is the PID namespace a Linux machine boots with
 // (PROC_PID_INIT_INO): every process of the machine is visible from it.

@@ -155,10 +155,7 @@ ProcessStatus FromStat(internal::ProcStat stat) {
 class LinuxProcessInspector final : public ProcessInspector {
  public:
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     // No process can have a PID that pid_t cannot hold.
     if (pid > std::numeric_limits<pid_t>::max()) return Dead();
     if (!ProcIsOurs()) return InspectWithoutProc(static_cast<pid_t>(pid));
@@ -184,10 +181,7 @@ class LinuxProcessInspector final : public ProcessInspector {
   }
 
   absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     if (pid > std::numeric_limits<pid_t>::max()) {
       return absl::NotFoundError(absl::StrCat("no process ", pid));
     }
@@ -238,10 +232,7 @@ class LinuxProcessInspector final : public ProcessInspector {
   }
 
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     if (!ProcIsOurs()) return ForeignProc();
     return NamespaceInode(absl::StrCat("/proc/", pid, "/ns/pid"));
   }

@@ -9,8 +9,8 @@
 // tv_usec), compared raw: a PID reused within the same microsecond is not a
 // thing, so there is no separate unique id (it is 0; the kernel's
 // p_uniqueid is only reachable through private headers). macOS has no PID
-// namespaces: PidNamespace is 0. This file cannot be built on the Linux machines
-// berth is developed on; the conformance suite runs it on macOS CI.
+// namespaces: PidNamespace is 0. This file cannot be built on the Linux
+// machines berth is developed on; the conformance suite runs it on macOS CI.
 
 #include <errno.h>
 #include <signal.h>
@@ -48,10 +48,7 @@ uint64_t TimevalToken(const struct timeval& tv) {
 class MacProcessInspector final : public ProcessInspector {
  public:
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     // No process can have a PID that pid_t cannot hold.
     if (pid > std::numeric_limits<pid_t>::max()) return Dead();
 
@@ -106,10 +103,7 @@ class MacProcessInspector final : public ProcessInspector {
   }
 
   absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     if (pid > std::numeric_limits<pid_t>::max() ||
         (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
       return absl::NotFoundError(absl::StrCat("no process ", pid));
@@ -118,10 +112,7 @@ class MacProcessInspector final : public ProcessInspector {
   }
 
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     return 0;  // no PID namespaces
   }
 

@@ -42,10 +42,7 @@ ProcessStatus AliveWithoutToken() {
 class WindowsProcessInspector final : public ProcessInspector {
  public:
   absl::StatusOr<ProcessStatus> Inspect(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     // No process can have a PID that a DWORD cannot hold.
     if (pid > std::numeric_limits<DWORD>::max()) return Dead();
     const DWORD id = static_cast<DWORD>(pid);
@@ -111,20 +108,14 @@ class WindowsProcessInspector final : public ProcessInspector {
 
   // The creation time is the start token, at 100 ns: no separate id.
   absl::StatusOr<uint64_t> UniqueId(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     return 0;
   }
 
   // Windows has no PID namespaces (a container's processes are numbered in
   // its own silo, which berth cannot see into; they are not on file here).
   absl::StatusOr<uint64_t> PidNamespace(int64_t pid) const override {
-    if (pid <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("process id must be positive, got ", pid));
-    }
+    if (absl::Status bad = CheckPid(pid); !bad.ok()) return bad;
     return 0;
   }
   absl::StatusOr<ForeignProcess> FindInPidNamespace(uint64_t,
