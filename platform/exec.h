@@ -68,6 +68,14 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request);
 // ("unknown"), as systemd requires of file descriptor names.
 std::string ListenFdNames(const std::vector<std::string>& names);
 
+// WindowsCommandLine joins `argv` into the one command line a Windows
+// program gets, quoted so that CommandLineToArgvW and the C runtime split
+// it back into the same arguments: an argument with a blank or a quote (or
+// an empty one) goes in double quotes, where backslashes are doubled only
+// before a quote and a quote is escaped with one. UTF-8 in and out (the
+// rules involve ASCII only). Pure, so every OS tests it.
+std::string WindowsCommandLine(const std::vector<std::string>& argv);
+
 // ExitStatusForExecError maps a ReplaceProcess/SpawnAndWait error to the
 // status a shell would give: 127 not found, 126 not executable.
 int ExitStatusForExecError(const absl::Status& status);

@@ -5,6 +5,7 @@
 // and berth never outlives the child unnoticed.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -15,32 +16,6 @@
 
 namespace berth::platform {
 namespace {
-
-// QuoteArg quotes one argument the way CommandLineToArgvW and the C runtime
-// split it again: backslashes are literal unless they precede a quote.
-std::wstring QuoteArg(const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    return arg;
-  }
-  std::wstring out = L"\"";
-  size_t backslashes = 0;
-  for (wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"') {
-      out.append(backslashes * 2 + 1, L'\\');
-    } else {
-      out.append(backslashes, L'\\');
-    }
-    backslashes = 0;
-    out.push_back(c);
-  }
-  out.append(backslashes * 2, L'\\');
-  out.push_back(L'"');
-  return out;
-}
 
 absl::Status SpawnError(DWORD err, const std::string& program) {
   switch (err) {
@@ -92,13 +67,9 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
     if (!wide_value.ok()) return wide_value.status();
     env.emplace_back(*std::move(wide_name), *std::move(wide_value));
   }
-  std::wstring command_line;
-  for (const std::string& arg : request.argv) {
-    absl::StatusOr<std::wstring> wide = internal::Utf8ToWide(arg);
-    if (!wide.ok()) return wide.status();
-    if (!command_line.empty()) command_line.push_back(L' ');
-    command_line += QuoteArg(*wide);
-  }
+  absl::StatusOr<std::wstring> command_line =
+      internal::Utf8ToWide(WindowsCommandLine(request.argv));
+  if (!command_line.ok()) return command_line.status();
   for (const auto& [name, value] : env) {
     if (!SetEnvironmentVariableW(name.c_str(), value.c_str())) {
       return StartError("SetEnvironmentVariableW");
@@ -118,7 +89,7 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
   startup.cb = sizeof(startup);
   PROCESS_INFORMATION info = {};
   // Handles marked inheritable (the lease lock) pass to the child too.
-  if (!CreateProcessW(nullptr, command_line.data(), nullptr, nullptr,
+  if (!CreateProcessW(nullptr, command_line->data(), nullptr, nullptr,
                       /*bInheritHandles=*/TRUE, CREATE_SUSPENDED, nullptr,
                       nullptr, &startup, &info)) {
     return SpawnError(GetLastError(), request.argv[0]);
