@@ -8,23 +8,6 @@
 // main): each waits for a "go" file, acquires leases, reports its ports in a
 // file, and holds them until a "release" file appears.
 
-#ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-#else
-#include <signal.h>
-#include <spawn.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#endif
-
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -50,10 +33,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "platform/file.h"
-
-#ifndef _WIN32
-extern char** environ;
-#endif
+#include "tests/subprocess.h"
 
 namespace berth {
 namespace {
@@ -62,7 +42,7 @@ namespace fs = std::filesystem;
 
 constexpr PortRange kRange{23000, 23999};
 
-// The path this program was started with (POSIX; Windows asks the OS).
+// main's argv[0], for ProgramPath.
 const char* g_argv0 = nullptr;
 
 Options RegistryIn(const std::string& dir) {
@@ -113,124 +93,15 @@ int ChildMain(const std::string& dir, int count, const std::string& name) {
   return 0;  // the leases are released on the way out
 }
 
-// Child is a copy of this program started with `--child ARGS...`, killed
-// and collected at destruction.
-class Child {
- public:
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    Kill();
-    (void)Wait();
-  }
+using Child = tests::Subprocess;
 
-  static absl::StatusOr<std::unique_ptr<Child>> Start(
-      const std::vector<std::string>& args) {
-    std::unique_ptr<Child> child(new Child());
-#ifdef _WIN32
-    std::wstring path(32768, L'\0');
-    const DWORD length =
-        GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
-    if (length == 0 || length >= path.size()) {
-      return absl::UnknownError(
-          absl::StrCat("GetModuleFileNameW: error ", GetLastError()));
-    }
-    path.resize(length);
-    std::wstring command_line = Quote(path) + L" --child";
-    for (const std::string& arg : args) {  // ASCII: paths and numbers
-      command_line += L" " + Quote(std::wstring(arg.begin(), arg.end()));
-    }
-    STARTUPINFOW startup;
-    ZeroMemory(&startup, sizeof(startup));
-    startup.cb = sizeof(startup);
-    PROCESS_INFORMATION info;
-    if (!CreateProcessW(path.c_str(), &command_line[0], nullptr, nullptr, FALSE,
-                        0, nullptr, nullptr, &startup, &info)) {
-      return absl::UnknownError(
-          absl::StrCat("CreateProcessW: error ", GetLastError()));
-    }
-    CloseHandle(info.hThread);
-    child->process_ = info.hProcess;
-    child->pid_ = info.dwProcessId;
-#else
-    std::vector<std::string> strings = {g_argv0, "--child"};
-    strings.insert(strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& s : strings) argv.push_back(&s[0]);
-    argv.push_back(nullptr);
-    pid_t pid;
-    if (const int error =
-            posix_spawn(&pid, g_argv0, nullptr, nullptr, argv.data(), environ);
-        error != 0) {
-      return absl::ErrnoToStatus(error, "posix_spawn");
-    }
-    child->pid_ = pid;
-#endif
-    return child;
-  }
-
-  int64_t pid() const { return pid_; }
-
-  // Kill ends the child at once (SIGKILL, TerminateProcess), without
-  // collecting it.
-  void Kill() {
-    if (pid_ == 0) return;
-#ifdef _WIN32
-    TerminateProcess(process_, 137);
-#else
-    kill(static_cast<pid_t>(pid_), SIGKILL);
-#endif
-  }
-
-  // Wait collects the child and returns its exit code (-1: killed by a
-  // signal).
-  int Wait() {
-    if (pid_ == 0) return exit_code_;
-#ifdef _WIN32
-    WaitForSingleObject(process_, INFINITE);
-    DWORD code = 0;
-    GetExitCodeProcess(process_, &code);
-    CloseHandle(process_);
-    exit_code_ = static_cast<int>(code);
-#else
-    int status = 0;
-    while (waitpid(static_cast<pid_t>(pid_), &status, 0) < 0 &&
-           errno == EINTR) {
-    }
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-#endif
-    pid_ = 0;
-    return exit_code_;
-  }
-
- private:
-  Child() = default;
-
-#ifdef _WIN32
-  // Quote quotes one argument the way the C runtime splits command lines.
-  static std::wstring Quote(const std::wstring& arg) {
-    std::wstring out = L"\"";
-    size_t backslashes = 0;
-    for (wchar_t c : arg) {
-      if (c == L'\\') {
-        ++backslashes;
-        continue;
-      }
-      // Backslashes before a quote are doubled, and the quote escaped.
-      out.append(c == L'"' ? 2 * backslashes + 1 : backslashes, L'\\');
-      backslashes = 0;
-      out.push_back(c);
-    }
-    out.append(2 * backslashes, L'\\');  // before the closing quote
-    out.push_back(L'"');
-    return out;
-  }
-
-  HANDLE process_ = nullptr;
-#endif
-  int64_t pid_ = 0;
-  int exit_code_ = -1;
-};
+// StartChild starts a copy of this program with `--child ARGS...`.
+absl::StatusOr<std::unique_ptr<Child>> StartChild(
+    const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {tests::ProgramPath(g_argv0), "--child"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Child::Start(argv);
+}
 
 // ReadPorts waits for a child's report and returns its ports, or an error
 // naming what the child said.
@@ -278,7 +149,7 @@ TEST_F(ConcurrentAcquireTest, TwoProcessesAcquiringAtOnceGetDistinctPorts) {
   std::vector<std::unique_ptr<Child>> children;
   for (int p = 0; p < kProcesses; ++p) {
     absl::StatusOr<std::unique_ptr<Child>> child =
-        Child::Start({dir_, absl::StrCat(kEach), absl::StrCat("p", p)});
+        StartChild({dir_, absl::StrCat(kEach), absl::StrCat("p", p)});
     ASSERT_TRUE(child.ok()) << child.status();
     children.push_back(*std::move(child));
   }
@@ -319,7 +190,7 @@ TEST_F(ConcurrentAcquireTest, TwoProcessesAcquiringAtOnceGetDistinctPorts) {
 
 TEST_F(ConcurrentAcquireTest, KilledLeaseHoldersPortIsStaleAtOnce) {
   absl::StatusOr<std::unique_ptr<Child>> holder =
-      Child::Start({dir_, "1", "holder"});
+      StartChild({dir_, "1", "holder"});
   ASSERT_TRUE(holder.ok()) << holder.status();
   Signal("go");
   absl::StatusOr<std::vector<uint16_t>> got =
