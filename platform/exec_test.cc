@@ -6,10 +6,7 @@
 #include "platform/exec.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 // shellapi.h needs windows.h first.
 #include <shellapi.h>
 #endif

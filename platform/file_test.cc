@@ -3,13 +3,7 @@
 #include "platform/file.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 #else
 #include <errno.h>
 #include <fcntl.h>

@@ -3,12 +3,8 @@
 #include "platform/port.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+#include "platform/internal/win.h"
+// The Winsock headers need windows.h first.
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #else

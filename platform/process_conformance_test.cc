@@ -52,15 +52,9 @@
 #endif
 
 #if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-
 #include <map>
+
+#include "platform/internal/win.h"
 #endif
 
 #if defined(__linux__) || defined(__APPLE__)
@@ -580,8 +574,7 @@ const bool kIsSleeper = [] {
 }();
 
 absl::Status LastError(absl::string_view what) {
-  return absl::UnknownError(
-      absl::StrCat(what, ": Windows error ", GetLastError()));
+  return internal::WindowsErrorToStatus(GetLastError(), what);
 }
 
 // StartSleeper starts a sleeping copy of this program, with the security
