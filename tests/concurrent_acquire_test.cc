@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -38,8 +37,6 @@
 namespace berth {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr PortRange kRange{23000, 23999};
 
 // main's argv[0], for ProgramPath.
@@ -53,23 +50,12 @@ Options RegistryIn(const std::string& dir) {
   return options;
 }
 
-// WaitForFile waits until `path` exists; false after `timeout`.
-bool WaitForFile(const std::string& path, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  std::error_code ignored;
-  while (!fs::exists(path, ignored)) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
 // ChildMain: wait for DIR/go, acquire COUNT leases for apps NAME-0...,
 // write "PORT\n" lines (or one "error ..." line) to DIR/NAME.ports, hold the
 // leases until DIR/release exists.
 int ChildMain(const std::string& dir, int count, const std::string& name) {
   const std::string report_path = platform::JoinPath(dir, name + ".ports");
-  if (!WaitForFile(platform::JoinPath(dir, "go"), absl::Seconds(60))) {
+  if (!tests::WaitForFile(platform::JoinPath(dir, "go"), absl::Seconds(60))) {
     (void)platform::ReplaceFileAtomically(report_path, "error no go\n");
     return 1;
   }
@@ -87,7 +73,8 @@ int ChildMain(const std::string& dir, int count, const std::string& name) {
   }
   if (!platform::ReplaceFileAtomically(report_path, report).ok()) return 1;
   if (absl::StartsWith(report, "error")) return 1;
-  if (!WaitForFile(platform::JoinPath(dir, "release"), absl::Seconds(120))) {
+  if (!tests::WaitForFile(platform::JoinPath(dir, "release"),
+                          absl::Seconds(120))) {
     return 1;
   }
   return 0;  // the leases are released on the way out
@@ -106,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Child>> StartChild(
 // ReadPorts waits for a child's report and returns its ports, or an error
 // naming what the child said.
 absl::StatusOr<std::vector<uint16_t>> ReadPorts(const std::string& path) {
-  if (!WaitForFile(path, absl::Seconds(120))) {
+  if (!tests::WaitForFile(path, absl::Seconds(120))) {
     return absl::DeadlineExceededError(absl::StrCat("no report in ", path));
   }
   absl::StatusOr<std::string> text = platform::ReadFileToString(path, 1 << 20);
@@ -126,12 +113,8 @@ absl::StatusOr<std::vector<uint16_t>> ReadPorts(const std::string& path) {
 class ConcurrentAcquireTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = platform::JoinPath(
-        ::testing::TempDir(),
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-    ASSERT_TRUE(fs::create_directories(dir_)) << dir_;
+    dir_ = tests::TestDirectory();
+    ASSERT_FALSE(dir_.empty());
   }
 
   void Signal(absl::string_view name) {

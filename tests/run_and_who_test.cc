@@ -60,17 +60,6 @@ const absl::Duration kPatience = absl::Seconds(60);
 const char* g_argv0 = nullptr;
 std::string g_berth;  // the berth program, absolute
 
-// WaitForFile waits until `path` exists; false after `timeout`.
-bool WaitForFile(const std::string& path, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  std::error_code ignored;
-  while (!fs::exists(path, ignored)) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "-";
@@ -108,8 +97,8 @@ int ChildMain(const std::vector<std::string>& argv) {
            .ok()) {
     return 5;
   }
-  if (!WaitForFile(platform::JoinPath(dir, name + ".exit"),
-                   absl::Seconds(120))) {
+  if (!tests::WaitForFile(platform::JoinPath(dir, name + ".exit"),
+                          absl::Seconds(120))) {
     return 6;
   }
   return exit_code;  // the listener closes with the process
@@ -121,12 +110,8 @@ using Report = std::map<std::string, std::vector<std::string>>;
 class RunAndWhoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = platform::JoinPath(
-        ::testing::TempDir(),
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-    ASSERT_TRUE(fs::create_directories(dir_)) << dir_;
+    dir_ = tests::TestDirectory();
+    ASSERT_FALSE(dir_.empty());
     registry_ = platform::JoinPath(dir_, "registry");
   }
 
@@ -187,6 +172,21 @@ class RunAndWhoTest : public ::testing::Test {
             listen ? "listen" : "quiet"};
   }
 
+  // RunServer starts `berth run ARGS... -- CHILD EXTRA...`, the child
+  // reporting as "server".
+  std::unique_ptr<Subprocess> RunServer(
+      const std::vector<std::string>& args, int exit_code, bool listen = false,
+      const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> run = {"run"};
+    run.insert(run.end(), args.begin(), args.end());
+    run.push_back("--");
+    for (const std::string& arg : Child("server", exit_code, listen)) {
+      run.push_back(arg);
+    }
+    run.insert(run.end(), extra.begin(), extra.end());
+    return Berth(run, "run");
+  }
+
   std::string Path(const std::string& name) const {
     return platform::JoinPath(dir_, name);
   }
@@ -201,7 +201,7 @@ class RunAndWhoTest : public ::testing::Test {
   // returns an empty one) after kPatience.
   Report WaitForReport(const std::string& name) {
     Report report;
-    if (!WaitForFile(Path(name + ".report"), kPatience)) {
+    if (!tests::WaitForFile(Path(name + ".report"), kPatience)) {
       ADD_FAILURE() << "no report from child " << name;
       return report;
     }
@@ -263,10 +263,9 @@ class RunAndWhoTest : public ::testing::Test {
 };
 
 TEST_F(RunAndWhoTest, SetsThePortsOfEveryAppAndPassesTheExitCodeOn) {
-  std::vector<std::string> args = {"run", "web", "api", "--"};
-  for (const std::string& arg : Child("server", 7)) args.push_back(arg);
-  args.insert(args.end(), {"--port={port}", "--api={port:api}", "two words"});
-  std::unique_ptr<Subprocess> berth = Berth(args, "run");
+  std::unique_ptr<Subprocess> berth =
+      RunServer({"web", "api"}, 7, /*listen=*/false,
+                {"--port={port}", "--api={port:api}", "two words"});
   ASSERT_NE(berth, nullptr);
 
   const Report report = WaitForReport("server");
@@ -305,9 +304,7 @@ TEST_F(RunAndWhoTest, SetsThePortsOfEveryAppAndPassesTheExitCodeOn) {
 }
 
 TEST_F(RunAndWhoTest, AKilledProgramsPortIsFreeOnceBerthReturns) {
-  std::vector<std::string> args = {"run", "web", "--"};
-  for (const std::string& arg : Child("server", 0)) args.push_back(arg);
-  std::unique_ptr<Subprocess> berth = Berth(args, "run");
+  std::unique_ptr<Subprocess> berth = RunServer({"web"}, 0);
   ASSERT_NE(berth, nullptr);
   const Report report = WaitForReport("server");
   const uint16_t port = PortOf(report, "PORT");
@@ -324,9 +321,7 @@ TEST_F(RunAndWhoTest, AKilledProgramsPortIsFreeOnceBerthReturns) {
 }
 
 TEST_F(RunAndWhoTest, TheProgramDoesNotOutliveAKilledBerth) {
-  std::vector<std::string> args = {"run", "web", "--"};
-  for (const std::string& arg : Child("server", 0)) args.push_back(arg);
-  std::unique_ptr<Subprocess> berth = Berth(args, "run");
+  std::unique_ptr<Subprocess> berth = RunServer({"web"}, 0);
   ASSERT_NE(berth, nullptr);
   const Report report = WaitForReport("server");
   const uint16_t port = PortOf(report, "PORT");
@@ -366,10 +361,8 @@ TEST_F(RunAndWhoTest, AWantedPortHeldElsewhereIsSaidOnStderr) {
   ASSERT_TRUE(holder.ok()) << holder.status();
   const uint16_t held = holder->port();
 
-  std::vector<std::string> args = {"run", "web", "--port", absl::StrCat(held),
-                                   "--"};
-  for (const std::string& arg : Child("server", 0)) args.push_back(arg);
-  std::unique_ptr<Subprocess> berth = Berth(args, "run");
+  std::unique_ptr<Subprocess> berth =
+      RunServer({"web", "--port", absl::StrCat(held)}, 0);
   ASSERT_NE(berth, nullptr);
   const Report report = WaitForReport("server");
   EXPECT_NE(PortOf(report, "PORT"), held);
@@ -385,11 +378,7 @@ TEST_F(RunAndWhoTest, AWantedPortHeldElsewhereIsSaidOnStderr) {
 // (dwOwningPid 0): there the PID and name must be "-", and only the port,
 // family, address and app are checked.
 TEST_F(RunAndWhoTest, WhoNamesTheListenerAndTheAppItRunsFor) {
-  std::vector<std::string> args = {"run", "web", "--"};
-  for (const std::string& arg : Child("server", 0, /*listen=*/true)) {
-    args.push_back(arg);
-  }
-  std::unique_ptr<Subprocess> berth = Berth(args, "run");
+  std::unique_ptr<Subprocess> berth = RunServer({"web"}, 0, /*listen=*/true);
   ASSERT_NE(berth, nullptr);
   const Report report = WaitForReport("server");
   const uint16_t port = PortOf(report, "PORT");

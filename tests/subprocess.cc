@@ -19,6 +19,7 @@
 #endif
 
 #include <cerrno>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "platform/exec.h"
+#include "platform/file.h"
 
 #ifndef _WIN32
 extern char** environ;
@@ -214,6 +217,26 @@ std::optional<int> Subprocess::WaitFor(absl::Duration timeout) {
 #endif
   pid_ = 0;
   return exit_status_;
+}
+
+std::string TestDirectory() {
+  const std::string dir = platform::JoinPath(
+      ::testing::TempDir(),
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  if (!std::filesystem::create_directories(dir, error)) return "";
+  return dir;
+}
+
+bool WaitForFile(const std::string& path, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::error_code ignored;
+  while (!std::filesystem::exists(path, ignored)) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
 }
 
 absl::Status KillProcess(int64_t pid) {

@@ -2,8 +2,9 @@
 //
 // tests/subprocess.h: programs a test starts, on every OS, without fork()
 // (posix_spawn on POSIX, CreateProcessW on Windows), so that the same test
-// runs on Windows too. A program's stdout and stderr can go to files. For
-// tests only: failures are reported, not recovered from.
+// runs on Windows too. A program's stdout and stderr can go to files, and
+// the programs and the test talk through files in a directory of the
+// test's own. For tests only: failures are reported, not recovered from.
 
 #ifndef BERTH_TESTS_SUBPROCESS_H_
 #define BERTH_TESTS_SUBPROCESS_H_
@@ -62,6 +63,13 @@ class Subprocess {
   std::optional<int> exit_status_;
   void* process_ = nullptr;  // Windows: the process handle
 };
+
+// TestDirectory returns a new empty directory for the running test (named
+// after it, under TEST_TMPDIR), or "" when it cannot be made.
+std::string TestDirectory();
+
+// WaitForFile waits until `path` exists; false after `timeout`.
+bool WaitForFile(const std::string& path, absl::Duration timeout);
 
 // KillProcess ends process `pid` at once, as Subprocess::Kill does.
 absl::Status KillProcess(int64_t pid);
