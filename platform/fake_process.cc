@@ -107,7 +107,8 @@ void FakeProcessInspector::SetForeignPid(uint64_t pid_namespace,
                                          int64_t pid_there, int64_t pid,
                                          bool same_time_namespace) {
   absl::MutexLock lock(&mu_);
-  foreign_[{pid_namespace, pid_there}] = ForeignProcess{pid, same_time_namespace};
+  foreign_[{pid_namespace, pid_there}] =
+      ForeignProcess{pid, same_time_namespace};
 }
 
 void FakeProcessInspector::SetPidNamespace(int64_t pid,

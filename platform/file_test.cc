@@ -680,8 +680,8 @@ TEST_F(ReplaceFileAtomicallyTest, ReadOnlyDirectoryLeavesTheTarget) {
       _exit(77);
     }
     if (mount(dir_.c_str(), dir_.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
-        mount(nullptr, dir_.c_str(), nullptr,
-              MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+        mount(nullptr, dir_.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
+              nullptr) != 0) {
       _exit(78);
     }
     absl::Status status = ReplaceFileAtomically(path, "new\n");

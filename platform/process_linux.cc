@@ -260,7 +260,8 @@ class LinuxProcessInspector final : public ProcessInspector {
           "only the initial PID namespace sees every other one");
     }
     const uid_t me = geteuid();
-    const absl::StatusOr<uint64_t> my_time = NamespaceInode("/proc/self/ns/time");
+    const absl::StatusOr<uint64_t> my_time =
+        NamespaceInode("/proc/self/ns/time");
     bool unreadable = false;
     DIR* proc = opendir("/proc");
     if (proc == nullptr) return absl::ErrnoToStatus(errno, "opendir /proc");
