@@ -86,8 +86,11 @@ std::string ObstacleText(Obstacle obstacle, absl::string_view who) {
       return who.empty() ? "is busy"
                          : absl::StrCat("is busy: ", who, " listens on it");
     case Obstacle::kReserved:
-      return "is reserved by Windows (an excluded port range: netsh int ipv4 "
-             "show excludedportrange protocol=tcp)";
+      // Windows refuses ports of its excluded ranges; Linux those below
+      // net.ipv4.ip_unprivileged_port_start when it has been raised.
+      return "is refused by the operating system (on Windows: an excluded "
+             "port range, see netsh int ipv4 show excludedportrange "
+             "protocol=tcp)";
   }
   return "is taken";
 }
@@ -255,7 +258,8 @@ absl::Status Walk::Exhausted() const {
       "no free port in ", RangeText(plan_.range), " for ", plan_.app, ": ",
       held_, " held by live processes, ", unknown_,
       " held by processes of unknown state, ", busy_, " busy, ", reserved_,
-      " reserved (ephemeral range, browser bad ports, below 1024)");
+      " reserved (below 1024, the browsers' bad ports, the ephemeral range, "
+      "or refused by the operating system)");
   for (const Note& note : notes_) {
     if (note.candidate.source == Source::kWanted) {
       absl::StrAppend(&message, "; ", NoteText(note));

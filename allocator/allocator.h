@@ -82,8 +82,9 @@ enum class Obstacle {
   kHeld,         // a live holder has it
   kHeldUnknown,  // a holder whose state the OS could not tell has it
   kBusy,         // something listens on it
-  kReserved,     // the OS refuses to bind it: only Windows does (excluded
-                 // port ranges of Hyper-V, WinNAT, WSL, Docker)
+  kReserved,     // the OS refuses to bind it: Windows' excluded port
+                 // ranges (Hyper-V, WinNAT, WSL, Docker); on Linux, ports
+                 // below a raised net.ipv4.ip_unprivileged_port_start
 };
 
 // Walk yields the candidates of one Plan and keeps what the caller reports

@@ -198,10 +198,10 @@ std::vector<OrderCase> OrderCases() {
     World world;
     world.obstacles[kWebDerived] = {Obstacle::kReserved, ""};
     cases.push_back({"ReservedByTheOs", Web(), world, 8826, Source::kScan,
-                     "derived port 8825 is reserved by Windows (an excluded "
-                     "port range: netsh int ipv4 show excludedportrange "
-                     "protocol=tcp); took 8826, the first free port scanning "
-                     "up from 8825"});
+                     "derived port 8825 is refused by the operating system "
+                     "(on Windows: an excluded port range, see netsh int ipv4 "
+                     "show excludedportrange protocol=tcp); took 8826, the "
+                     "first free port scanning up from 8825"});
   }
   return cases;
 }
@@ -298,7 +298,8 @@ TEST(Walk, ExhaustedCountsEveryPortOfTheRangeOnce) {
   EXPECT_EQ(out.error.message(),
             "no free port in 6660-6679 for web: 3 held by live processes, 2 "
             "held by processes of unknown state, 5 busy, 10 reserved "
-            "(ephemeral range, browser bad ports, below 1024); wanted port "
+            "(below 1024, the browsers' bad ports, the ephemeral range, or "
+            "refused by the operating system); wanted port "
             "30000 is held by db (pid 3); stop a server that holds a port or "
             "use a wider range");
 }

@@ -489,7 +489,7 @@ TEST_F(RegistryTest, PortsTheOsReservesAreSkipped) {
   excluded_ = {derived};
   auto got = Reserve("web", fake_.StartProcess());
   ASSERT_TRUE(got.ok());
-  EXPECT_THAT(got->reason, HasSubstr("is reserved by Windows"));
+  EXPECT_THAT(got->reason, HasSubstr("is refused by the operating system"));
 }
 
 TEST_F(RegistryTest, ExhaustionSaysWhatHoldsThePorts) {

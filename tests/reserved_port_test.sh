@@ -9,8 +9,7 @@
 # berth runs without it, so its binds fail with EACCES. Both errors mean
 # FamilyState::kExcluded (platform/port_test holds port_win.cc and
 # port_posix.cc to that: BindErrorState); from there on the path to stderr
-# is the same on every OS. The reason's words are the allocator's, which
-# name Windows, the one OS expected to refuse ports berth may hand out.
+# is the same on every OS, and so are the reason's words (the allocator's).
 #
 # Needs root (a network namespace, the sysctl in it); skipped, saying why,
 # without. Usage (Bazel sh_test): reserved_port_test.sh PATH_TO_BERTH
@@ -20,7 +19,7 @@ source "$(dirname "$0")/testlib.sh"
 berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 export BERTH_HOME=$tmp/reg BERTH_SCOPE=none
-reason="is reserved by Windows (an excluded port range: netsh int ipv4 show excludedportrange protocol=tcp)"
+reason="is refused by the operating system (on Windows: an excluded port range, see netsh int ipv4 show excludedportrange protocol=tcp)"
 
 # refusing CMD...: CMD in a network namespace of its own, loopback up, where
 # binding a port below 30000 needs a capability CMD does not have.
