@@ -238,7 +238,12 @@ absl::StatusOr<std::vector<Stopped>> Stop(absl::string_view app,
       return t.holder.identity == h.identity;
     });
     if (same == targets.end()) {
-      targets.push_back({h, Stopped{std::string(app), e.record.pid, {}, false},
+      targets.push_back({h,
+                         Stopped{std::string(app),
+                                 e.record.pid,
+                                 {},
+                                 platform::SignalName(*signal),
+                                 false},
                          std::nullopt});
       same = targets.end() - 1;
     }
@@ -298,6 +303,7 @@ absl::StatusOr<std::vector<Stopped>> Stop(absl::string_view app,
       const absl::Status s = t.handle->Send(platform::Signal::kKill);
       if (!s.ok() && !absl::IsNotFound(s)) return s;
       t.stopped.killed = true;
+      t.stopped.signal = "KILL";
       ended = t.handle->WaitForExit(kAfterKill);
       if (!ended.ok()) return ended.status();
     }

@@ -74,6 +74,7 @@ struct Stopped {
   std::string app;
   int64_t pid = 0;
   std::vector<uint16_t> ports;  // the app's ports it held
+  std::string signal;           // the last signal sent: "TERM", "KILL", ...
   bool killed = false;          // it ended only after KILL (kill_after)
 };
 
