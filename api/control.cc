@@ -3,21 +3,25 @@
 #include "api/control.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "api/internal/settings.h"
+#include "platform/file.h"
 #include "platform/listener.h"
 #include "platform/process.h"
 #include "platform/process_tree.h"
 #include "platform/signal.h"
+#include "registry/codec.h"
 #include "registry/registry.h"
 
 namespace berth {
@@ -88,23 +92,71 @@ class Watcher {
       : target_(target), settings_(settings), free_(free) {}
 
   absl::StatusOr<Look> LookOnce() {
-    auto entries = registry::Registry(settings_.registry).List();
-    if (!entries.ok()) return entries.status();
-    std::vector<registry::Entry> held;
-    for (registry::Entry& e : *entries) {
-      if (e.state == registry::EntryState::kStale) continue;
-      const bool ours = target_.port != 0
-                            ? e.record.port == target_.port
-                            : e.record.app == target_.app &&
-                                  e.record.scope == settings_.scope;
-      if (ours) held.push_back(std::move(e));
+    std::optional<std::vector<registry::Entry>> held = Peek();
+    if (!held) {
+      auto entries = registry::Registry(settings_.registry).List();
+      if (!entries.ok()) return entries.status();
+      held.emplace();
+      for (registry::Entry& e : *entries) {
+        if (e.state != registry::EntryState::kStale && Ours(e.record)) {
+          held->push_back(std::move(e));
+        }
+      }
     }
     if (target_.port != 0) seen_ports_.insert(target_.port);
-    for (const registry::Entry& e : held) seen_ports_.insert(e.record.port);
-    return free_ ? LookFree(held) : LookReady(held);
+    for (const registry::Entry& e : *held) seen_ports_.insert(e.record.port);
+    return free_ ? LookFree(*held) : LookReady(*held);
   }
 
  private:
+  bool Ours(const registry::LeaseRecord& r) const {
+    return target_.port != 0
+               ? r.port == target_.port
+               : r.app == target_.app && r.scope == settings_.scope;
+  }
+
+  // Peek reads the target's lease records (leases/PORT.lock, README:
+  // "Registry on disk") without taking their locks, and returns those whose
+  // holder still runs, told by PID and start time; nullopt when one cannot
+  // be told so (another PID namespace, no start time on record), and only
+  // a listing can say. Why not list every time: listing locks each lease
+  // file for a moment, and an allocation that meets a held lock takes
+  // another port, so `berth run web & berth wait web` would cost web its
+  // remembered port about every other time.
+  std::optional<std::vector<registry::Entry>> Peek() const {
+    namespace fs = std::filesystem;
+    const fs::path leases = fs::path(settings_.registry.dir) / "leases";
+    std::vector<std::string> files;
+    std::error_code ec;
+    if (target_.port != 0) {
+      files.push_back((leases / absl::StrCat(target_.port, ".lock")).string());
+    } else {
+      for (fs::directory_iterator it(leases, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (absl::EndsWith(name, ".lock")) files.push_back(it->path().string());
+      }
+    }
+    std::vector<registry::Entry> held;
+    for (const std::string& file : files) {
+      auto bytes =
+          platform::ReadFileToString(file, registry::kMaxLeaseRecordBytes);
+      if (!bytes.ok() || bytes->empty()) continue;  // gone, or nobody's
+      auto record = registry::DecodeLease(*bytes);
+      if (!record.ok() || !Ours(*record)) continue;
+      const Holder h = HolderOf(*record, self_namespace_);
+      if (!h.checkable) return std::nullopt;
+      const absl::Status runs = platform::VerifyIdentity(h.identity);
+      if (absl::IsNotFound(runs)) continue;  // ended, or its PID reused
+      if (!runs.ok()) return std::nullopt;
+      registry::Entry e;
+      e.record = *std::move(record);
+      e.state = registry::EntryState::kLive;
+      held.push_back(std::move(e));
+    }
+    return held;
+  }
+
   std::string What() const {
     return target_.port != 0 ? absl::StrCat("port ", target_.port)
                              : AppText(target_.app, settings_.scope);
