@@ -10,7 +10,9 @@
 //
 // Waiting polls, sleeping 5 ms at first and twice as long each time after,
 // up to 200 ms: nothing runs hot, and a server that starts listening is
-// noticed within 200 ms.
+// noticed within 200 ms. Wait reads lease records without taking their
+// locks (an allocation that meets a held lock takes another port), so it
+// never costs the `berth run` it waits for its app's remembered port.
 
 #ifndef BERTH_API_CONTROL_H_
 #define BERTH_API_CONTROL_H_
