@@ -10,9 +10,10 @@ source "$(dirname "$0")/testlib.sh"
 berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 reg=$tmp/reg
-# No git work tree around: every app here lives in the global scope.
+# Every app here lives in the global scope (TEST_TMPDIR lies inside Bazel's
+# execroot, whose .git link would make it a git work tree's).
 cd "$tmp" || exit 1
-unset BERTH_SCOPE
+export BERTH_SCOPE=none
 
 
 b() { local cmd=$1; shift; "$berth" "$cmd" --registry "$reg" "$@"; }
