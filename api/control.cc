@@ -125,9 +125,16 @@ class Watcher {
   // remembered port about every other time.
   std::optional<std::vector<registry::Entry>> Peek() const {
     namespace fs = std::filesystem;
+    std::error_code ec;
+    // A read trusts the directory no more than a write does: one that is a
+    // symlink, another user's or open to others is left to the listing,
+    // which refuses it.
+    if (fs::exists(fs::symlink_status(settings_.registry.dir, ec)) &&
+        !platform::EnsurePrivateDirectory(settings_.registry.dir).ok()) {
+      return std::nullopt;
+    }
     const fs::path leases = fs::path(settings_.registry.dir) / "leases";
     std::vector<std::string> files;
-    std::error_code ec;
     if (target_.port != 0) {
       files.push_back((leases / absl::StrCat(target_.port, ".lock")).string());
     } else {

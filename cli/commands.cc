@@ -379,7 +379,9 @@ int Main(const std::vector<std::string>& argv, std::ostream& out,
     }
     out << (c != nullptr ? CommandHelp(*c) : MainHelp());
     out.flush();
-    return out ? kExitOk : kExitFailure;
+    if (out) return kExitOk;
+    err << "berth: cannot write the help to standard output\n";
+    return kExitFailure;
   }
   const Command* command = FindCommand(name);
   if (command == nullptr) {

@@ -141,8 +141,10 @@ class FullBuffer : public std::streambuf {
 TEST(CommandTableTest, AnOutputThatCannotBeWrittenIsAFailure) {
   FullBuffer full;
   std::ostream out(&full);
+  std::ostringstream help_err;
+  EXPECT_EQ(Main({"--help"}, out, help_err), kExitFailure);
+  EXPECT_TRUE(IsOneErrorLine(help_err.str())) << help_err.str();
   std::ostringstream err;
-  EXPECT_EQ(Main({"--help"}, out, err), kExitFailure);
   std::ostream out2(&full);
   const int status = Main({"prune", "--registry", NewDir("reg")}, out2, err);
   EXPECT_EQ(status, kExitFailure);

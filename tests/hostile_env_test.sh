@@ -28,7 +28,8 @@ mode() { stat -c %a "$1"; }
 # that contains WHY.
 refused() {
   local name=$1 dir=$2 why=$3 c
-  for c in "get web --owner $$" "release web" "prune" "list"; do
+  for c in "get web --owner $$" "release web" "prune" "list" \
+           "wait web --timeout 0.2" "stop web" "url web"; do
     # shellcheck disable=SC2086  # $c is words on purpose
     run "$berth" $c --registry "$dir"
     check "$name: ${c%% *} exits 1 (got $rc)" [ "$rc" -eq 1 ]
