@@ -7,69 +7,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/inspect.h"
-#include "cli/args.h"
-#include "cli/commands.h"
+#include "cli/handlers.h"
 #include "cli/json.h"
+#include "cli/printable.h"
 
 namespace berth::cli {
-namespace {
 
-constexpr char kHelp[] =
-    R"(Usage: berth inspect PID... [--json]
-
-Says whether each process is alive, dead or unknown, by berth's liveness
-rules: a zombie is dead, a process you may not inspect is alive, and the
-start token is the OS's own raw start time (Linux: clock ticks since boot),
-which tells a reused PID from the process that had it before.
-
-Prints one line per PID: PID STATE START NAME ("-" where not known).
-  --json   one JSON object per line: {"pid", "state", "start", "name"};
-           "start" only for live processes, "name" where readable.
-  --registry DIR   accepted like on every command; inspect reads no registry.
-
-Exit status: 0 when every PID was inspected, 1 when one could not be,
-2 for a malformed PID.
-)";
-
-constexpr FlagSpec kFlags[] = {
-    {"json", false}, {"registry", true}, {"help", false}};
-
-// Printable makes a process name safe for one line of a terminal.
-std::string Printable(absl::string_view name) {
-  std::string out(name);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
-
-}  // namespace
-
-int InspectCommand(const std::vector<std::string>& argv, std::ostream& out,
-                   std::ostream& err) {
-  auto args = ParseArgs(argv, kFlags);
-  if (!args.ok()) {
-    err << "berth: inspect: " << args.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    out << kHelp;
-    return kExitOk;
-  }
-  if (args->positional.empty()) {
-    err << "berth: inspect: give at least one PID (see berth inspect --help)\n";
-    return kExitUsage;
-  }
+int InspectCommand(Invocation& call) {
+  const Args& args = call.args();
   std::vector<int64_t> pids;
-  for (const std::string& text : args->positional) {
+  for (const std::string& text : args.positional) {
     auto pid = ParsePid(text);
-    if (!pid.ok()) {
-      err << "berth: inspect: " << pid.status().message() << "\n";
-      return kExitUsage;
-    }
+    if (!pid.ok()) return call.Fail(pid.status());
     pids.push_back(*pid);
   }
-  const bool json = args->Has("json");
+  const bool json = args.Has("json");
+  std::ostream& out = call.out();
   int status = kExitOk;
   for (int64_t pid : pids) {
     auto st = InspectProcess(pid);
@@ -77,8 +30,7 @@ int InspectCommand(const std::vector<std::string>& argv, std::ostream& out,
     if (st.ok()) {
       s = *std::move(st);
     } else {
-      err << "berth: inspect " << pid << ": " << st.status().message()
-          << "\n";
+      call.Note(absl::StrCat(pid, ": ", st.status().message()));
       status = kExitFailure;
     }
     const bool alive = s.liveness == platform::Liveness::kAlive;

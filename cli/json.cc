@@ -51,7 +51,15 @@ std::string JsonString(absl::string_view text) {
       absl::StrAppendFormat(&out, "\\u%04x", c);
       ++i;
     } else if (const size_t n = Utf8Length(text, i); n > 0) {
-      out.append(text.data() + i, n);
+      // C1 controls (U+0080-U+009F, C2 80-C2 9F), which some terminals
+      // obey, are escaped like C0 ones.
+      if (n == 2 && c == 0xc2 &&
+          static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+        absl::StrAppendFormat(&out, "\\u%04x",
+                              static_cast<unsigned char>(text[i + 1]));
+      } else {
+        out.append(text.data() + i, n);
+      }
       i += n;
     } else {
       out.append("\xef\xbf\xbd");  // U+FFFD

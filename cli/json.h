@@ -11,7 +11,8 @@
 
 namespace berth::cli {
 
-// JsonString returns `text` as a quoted JSON string. Bytes that are not
+// JsonString returns `text` as a quoted JSON string. Control characters,
+// C1 ones (U+0080-U+009F) included, are \u escapes; bytes that are not
 // valid UTF-8 (process names can hold any bytes) become U+FFFD.
 std::string JsonString(absl::string_view text);
 

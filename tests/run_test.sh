@@ -36,7 +36,9 @@ check "list shows it live with the server's PID" \
   grep -q "\"pid\": $server, \"start\": \"[0-9]*\", \"state\": \"live\"" <<<"$(entry_of web)"
 check "the server is the process berth was (exec, no wrapper)" \
   grep -q "python" "/proc/$server/comm"
-check "no berth process stays behind" [ -z "$(pgrep -P $$ -x berth)" ]
+# (Of this script's processes: other tests run berth at the same time.)
+check "no berth process stays behind" [ -z "$(pgrep -x -P $$ berth)" ]
+check "the server is this script's child" [ "$(ps -o ppid= -p "$server" | tr -d " ")" = $$ ]
 check "the server has no children" [ -z "$(pgrep -P "$server")" ]
 
 who=$("$berth" who "$port")
