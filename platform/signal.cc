@@ -73,9 +73,14 @@ absl::Status VerifyIdentity(const ProcessIdentity& id) {
         absl::StrCat("cannot read the start time of process ", id.pid,
                      " to tell it from a later process with its PID"));
   }
-  if (*now->start_token != id.start_token ||
-      (id.unique_id != 0 && now->unique_id != 0 &&
-       id.unique_id != now->unique_id)) {
+  bool other = *now->start_token != id.start_token;
+  if (!other && id.unique_id != 0) {
+    // The same start time, within one clock tick: the unique id tells.
+    absl::StatusOr<uint64_t> unique =
+        SystemProcessInspector().UniqueId(id.pid);
+    other = unique.ok() && *unique != 0 && *unique != id.unique_id;
+  }
+  if (other) {
     return absl::NotFoundError(
         absl::StrCat("process ", id.pid,
                      " has exited and its PID now belongs to another "

@@ -61,7 +61,8 @@ ProcessIdentity IdentityOf(int64_t pid) {
   auto status = SystemProcessInspector().Inspect(pid);
   EXPECT_TRUE(status.ok()) << status.status();
   if (!status.ok() || !status->start_token) return {pid, 0, 0};
-  return {pid, *status->start_token, status->unique_id};
+  auto unique = SystemProcessInspector().UniqueId(pid);
+  return {pid, *status->start_token, unique.ok() ? *unique : 0};
 }
 
 TEST(ParseSignalTest, NamesWithOrWithoutSigInAnyCase) {
