@@ -25,6 +25,14 @@ absl::StatusOr<platform::ProcessStatus> InspectProcess(int64_t pid);
 // shell that ran `berth get`, for instance).
 absl::StatusOr<int64_t> ParentProcessId();
 
+// ReservationOwner returns the process `berth get` reserves a port for when
+// it is not told: the calling process's parent, the shell, unless that
+// parent only runs to produce output its own parent captures, as the
+// subshell of `PORT=$(berth get web 2>/dev/null)` does; then the process
+// that captures it, and so on up (Linux; elsewhere always the parent). 0
+// and 1 as ParentProcessId gives them.
+absl::StatusOr<int64_t> ReservationOwner();
+
 }  // namespace berth
 
 #endif  // BERTH_API_INSPECT_H_

@@ -32,10 +32,11 @@ std::string EntryJson(const Entry& e, const std::string* reason = nullptr) {
       "}");
 }
 
-// Owner returns the process a reservation is for: --owner, else the parent.
+// Owner returns the process a reservation is for: --owner, else the calling
+// shell (ReservationOwner: the parent, past $(...) subshells).
 absl::StatusOr<int64_t> Owner(const Args& args) {
   if (auto o = args.Get("owner")) return ParsePid(*o);
-  auto parent = ParentProcessId();
+  auto parent = ReservationOwner();
   if (!parent.ok()) {
     return absl::Status(parent.status().code(),
                         absl::StrCat(parent.status().message(),

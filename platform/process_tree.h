@@ -36,6 +36,13 @@ absl::StatusOr<int64_t> ParentOf(int64_t pid);
 // can be read). False when a link cannot be read.
 bool IsDescendantOf(int64_t pid, const ProcessIdentity& ancestor);
 
+// CapturesOutputOf says whether `parent` holds the other end of the pipe
+// that is `child`'s standard output: `child` runs for a shell's command
+// substitution, `$(...)`, whose result `parent` is waiting to read. Linux
+// compares the pipe inodes of /proc/CHILD/fd/1 and /proc/PARENT/fd/*; on
+// macOS and Windows, and whenever a link cannot be read, false.
+bool CapturesOutputOf(int64_t parent, int64_t child);
+
 }  // namespace berth::platform
 
 #endif  // BERTH_PLATFORM_PROCESS_TREE_H_

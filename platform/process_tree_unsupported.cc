@@ -9,4 +9,7 @@ absl::StatusOr<int64_t> ParentOf(int64_t) {
   return absl::UnimplementedError("process parents: unsupported OS");
 }
 
+// Command substitutions are not recognized here (see process_tree.h).
+bool CapturesOutputOf(int64_t, int64_t) { return false; }
+
 }  // namespace berth::platform

@@ -79,4 +79,7 @@ absl::StatusOr<int64_t> ParentOf(int64_t pid) {
   return static_cast<int64_t>(*parent);
 }
 
+// Command substitutions are not recognized here (see process_tree.h).
+bool CapturesOutputOf(int64_t, int64_t) { return false; }
+
 }  // namespace berth::platform

@@ -53,6 +53,18 @@ run b list --json
 check "default owner is the calling shell" \
   grep -q "\"app\": \"shellowned\", \"port\": $direct, \"pid\": $$, .*\"state\": \"live\"" <<<"$out"
 "$berth" release shellowned --registry "$reg" >/dev/null
+# With a redirection (or anything else that keeps bash from running berth
+# directly) $(...) is a subshell that exits at once: the port is still this
+# script's, which reads the subshell's output. Nested, too.
+sub=$("$berth" get subshell --registry "$reg" 2>/dev/null)
+nested=$(echo "$("$berth" get nested --registry "$reg" 2>/dev/null)")
+run b list --json
+check "\$(berth get 2>/dev/null): owned by this script, not the subshell" \
+  grep -q "\"app\": \"subshell\", \"port\": $sub, \"pid\": $$, .*\"state\": \"live\"" <<<"$out"
+check "nested \$(...): owned by this script" \
+  grep -q "\"app\": \"nested\", \"port\": $nested, \"pid\": $$, .*\"state\": \"live\"" <<<"$out"
+"$berth" release subshell --registry "$reg" >/dev/null
+"$berth" release nested --registry "$reg" >/dev/null
 
 # From here on `run` calls berth from a subshell, so the owner is given.
 bo() { local cmd=$1; shift; "$berth" "$cmd" --registry "$reg" --owner $$ "$@"; }
