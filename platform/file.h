@@ -48,13 +48,16 @@ namespace berth::platform {
 //     holds it, so a fork() by another thread while it is held cannot leave
 //     it held behind the holder's back. For short critical sections.
 // On Windows both are LockFileEx on a handle that is not inherited.
+// A third, kReader (TryLockForReading), is a shared lock for looking: any
+// number of readers hold it at once, and it and the two exclusive kinds
+// exclude each other.
 //
 // Descriptors are close-on-exec, and never 0, 1 or 2: a process whose
 // standard descriptors are closed must not find its lock there (a program
 // that reopens stdout would drop it).
 class FileLock {
  public:
-  enum class Kind { kShared, kThisProcess };
+  enum class Kind { kShared, kThisProcess, kReader };
 
   // Lock opens (creating if needed, mode 0600) `path` and waits up to
   // `timeout` (absl::InfiniteDuration() waits for good; zero tries once) for
@@ -70,6 +73,13 @@ class FileLock {
   // missing; otherwise NotFound when it does not exist.
   static absl::StatusOr<FileLock> TryLock(const std::string& path,
                                           bool create = false);
+
+  // TryLockForReading takes a kReader lock on an existing file only if no
+  // exclusive lock is held on it right now: Unavailable when one is,
+  // NotFound when the file does not exist. A reader holding it makes
+  // TryLock fail, so readers hold it for as long as a look takes and no
+  // longer. WriteContents, SetInheritable and HoldPastClose refuse it.
+  static absl::StatusOr<FileLock> TryLockForReading(const std::string& path);
 
   FileLock() = default;
   FileLock(FileLock&& other) noexcept;

@@ -174,6 +174,25 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
   return FileLock(path, fd, Kind::kShared, getpid());
 }
 
+absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
+  int fd = OpenAboveStandardStreams(path, O_RDONLY);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  int rc;
+  do {
+    rc = flock(fd, LOCK_SH | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    absl::Status status =
+        errno == EWOULDBLOCK
+            ? absl::UnavailableError(
+                  absl::StrCat("the lock on ", path, " is held"))
+            : absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
+    CloseFile(fd);
+    return status;
+  }
+  return FileLock(path, fd, Kind::kReader, getpid());
+}
+
 void FileLock::Unlock() {
   if (handle_ == -1) return;
   const int fd = static_cast<int>(handle_);
@@ -245,9 +264,9 @@ absl::StatusOr<std::string> FileLock::ReadContents(int64_t max_bytes) const {
 }
 
 absl::Status FileLock::WriteContents(absl::string_view contents) {
-  if (handle_ == -1) {
+  if (handle_ == -1 || kind_ == Kind::kReader) {
     return absl::FailedPreconditionError(
-        absl::StrCat("WriteContents: no lock held on ", path_));
+        absl::StrCat("WriteContents: no exclusive lock held on ", path_));
   }
   const int fd = static_cast<int>(handle_);
   // Emptied first: a writer killed halfway leaves an empty file (nobody on
@@ -273,9 +292,9 @@ absl::Status FileLock::WriteContents(absl::string_view contents) {
 }
 
 absl::StatusOr<intptr_t> FileLock::SetInheritable() {
-  if (handle_ == -1) {
+  if (handle_ == -1 || kind_ == Kind::kReader) {
     return absl::FailedPreconditionError(
-        absl::StrCat("SetInheritable: no lock held on ", path_));
+        absl::StrCat("SetInheritable: no exclusive lock held on ", path_));
   }
   const int fd = static_cast<int>(handle_);
   const int flags = fcntl(fd, F_GETFD);

@@ -198,6 +198,35 @@ TEST_F(FileLockTest, TryLockIsUnavailableWhileHeld) {
       << again.status();
 }
 
+TEST_F(FileLockTest, ReadersShareAndExcludeExclusiveHolders) {
+  const std::string path = Path("lease.lock");
+  EXPECT_EQ(FileLock::TryLockForReading(path).status().code(),
+            absl::StatusCode::kNotFound);
+  {
+    absl::StatusOr<FileLock> holder = FileLock::TryLock(path, true);
+    ASSERT_TRUE(holder.ok()) << holder.status();
+    ASSERT_TRUE(holder->WriteContents("record").ok());
+    EXPECT_EQ(FileLock::TryLockForReading(path).status().code(),
+              absl::StatusCode::kUnavailable);
+  }
+  absl::StatusOr<FileLock> reader = FileLock::TryLockForReading(path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<FileLock> second = FileLock::TryLockForReading(path);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*reader->ReadContents(100), "record");
+  EXPECT_EQ(FileLock::TryLock(path).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(reader->WriteContents("x").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reader->SetInheritable().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  reader->Unlock();
+  EXPECT_EQ(FileLock::TryLock(path).status().code(),
+            absl::StatusCode::kUnavailable);  // the second reader still looks
+  second->Unlock();
+  EXPECT_TRUE(FileLock::TryLock(path).ok());
+}
+
 TEST_F(FileLockTest, LockableAgainAfterUnlockAndAfterDestruction) {
   const std::string path = Path("registry.lock");
   {

@@ -152,6 +152,29 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
                   GetCurrentProcessId());
 }
 
+absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
+  if (!wide.ok()) return wide.status();
+  HANDLE handle = OpenLockFile(*wide, OPEN_EXISTING);
+  if (handle == INVALID_HANDLE_VALUE) {
+    return WindowsErrorToStatus(GetLastError(),
+                                absl::StrCat("CreateFileW ", path));
+  }
+  // The lock byte, shared: LockFileEx without LOCKFILE_EXCLUSIVE_LOCK.
+  OVERLAPPED overlapped = LockPosition();
+  if (!LockFileEx(handle, LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &overlapped)) {
+    const DWORD error = GetLastError();
+    CloseHandle(handle);
+    if (error == ERROR_LOCK_VIOLATION) {
+      return absl::UnavailableError(
+          absl::StrCat("the lock on ", path, " is held"));
+    }
+    return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
+  }
+  return FileLock(path, reinterpret_cast<intptr_t>(handle), Kind::kReader,
+                  GetCurrentProcessId());
+}
+
 void FileLock::Unlock() {
   if (handle_ == -1) return;
   HANDLE handle = reinterpret_cast<HANDLE>(handle_);
@@ -169,9 +192,9 @@ void FileLock::Unlock() {
 }
 
 absl::StatusOr<intptr_t> FileLock::SetInheritable() {
-  if (handle_ == -1) {
+  if (handle_ == -1 || kind_ == Kind::kReader) {
     return absl::FailedPreconditionError(
-        absl::StrCat("SetInheritable: no lock held on ", path_));
+        absl::StrCat("SetInheritable: no exclusive lock held on ", path_));
   }
   if (!SetHandleInformation(reinterpret_cast<HANDLE>(handle_),
                             HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
@@ -184,7 +207,7 @@ absl::StatusOr<intptr_t> FileLock::SetInheritable() {
 bool FileLock::TakenHere() const { return handle_ != -1; }  // no fork
 
 absl::StatusOr<bool> FileLock::HoldPastClose() {
-  if (handle_ == -1) {
+  if (handle_ == -1 || kind_ == Kind::kReader) {
     return absl::FailedPreconditionError(
         absl::StrCat("HoldPastClose: no lock held on ", path_));
   }
@@ -218,9 +241,9 @@ absl::StatusOr<std::string> FileLock::ReadContents(int64_t max_bytes) const {
 }
 
 absl::Status FileLock::WriteContents(absl::string_view contents) {
-  if (handle_ == -1) {
+  if (handle_ == -1 || kind_ == Kind::kReader) {
     return absl::FailedPreconditionError(
-        absl::StrCat("WriteContents: no lock held on ", path_));
+        absl::StrCat("WriteContents: no exclusive lock held on ", path_));
   }
   HANDLE handle = reinterpret_cast<HANDLE>(handle_);
   // Emptied first: a writer killed halfway leaves an empty file (nobody on

@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace berth::registry {
 namespace {
@@ -408,6 +410,37 @@ void Registry::Remember(
 
 // --- Allocation -------------------------------------------------------------
 
+namespace {
+
+// TakePastReaders is TryLock for a lease whose lock was just found taken:
+// when only readers have it (berth list, who, stop... looking at the record
+// for a few microseconds), it waits them out, up to a few milliseconds,
+// instead of passing over a port that nobody holds. Unavailable when a
+// holder has it, or the readers do not let go in time.
+absl::StatusOr<platform::FileLock> TakePastReaders(const std::string& path) {
+  absl::Duration pause = absl::Microseconds(20);
+  absl::Duration waited;
+  for (;;) {
+    absl::StatusOr<platform::FileLock> reader =
+        platform::FileLock::TryLockForReading(path);
+    if (!reader.ok()) {
+      // Unavailable: an exclusive holder; anything else says the same.
+      return absl::UnavailableError(
+          absl::StrCat("the lock on ", path, " is held"));
+    }
+    reader->Unlock();
+    absl::StatusOr<platform::FileLock> lock =
+        platform::FileLock::TryLock(path, /*create=*/true);
+    if (!absl::IsUnavailable(lock.status())) return lock;
+    if (waited >= absl::Milliseconds(5)) return lock;
+    absl::SleepFor(pause);
+    waited += pause;
+    pause = std::min(pause * 2, absl::Milliseconds(1));
+  }
+}
+
+}  // namespace
+
 // Examined is what looking at one candidate port found.
 struct Registry::Examined {
   enum Outcome { kTaken, kExisting, kFree } outcome = kTaken;
@@ -444,6 +477,9 @@ class Registry::Allocation {
         return s;
       }
       lock = platform::FileLock::TryLock(path, /*create=*/true);
+    }
+    if (absl::IsUnavailable(lock.status())) {
+      lock = TakePastReaders(path);
     }
     if (absl::IsUnavailable(lock.status())) {
       // Held: taken, whoever is on file. Who it is matters only for the
@@ -580,6 +616,27 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
     for (const Remembered& r : (*memory)->apps) {
       if (r.app == app && r.scope == request.scope) plan.remembered = r.ports;
     }
+    if (request.reuse_existing && plan.remembered.size() > 1) {
+      // The requester's own reservation of the app goes first: asking again
+      // gives the port it has, even when another holder of the app took a
+      // port since, which the memory now names first. Read without locks,
+      // only to order; the walk judges it like any other.
+      auto mine = std::find_if(
+          plan.remembered.begin() + 1, plan.remembered.end(),
+          [&](uint16_t port) {
+            Decoded d = DecodeBytes(
+                platform::ReadFileToString(LeasePath(port),
+                                           kMaxLeaseRecordBytes),
+                port);
+            return d.record && d.record->app == app &&
+                   d.record->scope == request.scope &&
+                   SameOwner(*d.record, request.holder.identity,
+                             request.holder.pid_namespace);
+          });
+      if (mine != plan.remembered.end()) {
+        std::rotate(plan.remembered.begin(), mine, mine + 1);
+      }
+    }
     plan.range = request.range;
     plan.ephemeral = ephemeral;
     for (const Claim& claim : claims) {
@@ -657,6 +714,7 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
 // --- Reading, releasing, pruning ---------------------------------------------
 
 absl::Status Registry::Visit(
+    bool mend,
     const std::function<absl::Status(uint16_t port, platform::FileLock& lock,
                                      const Facts& facts)>& visit) {
   const std::string leases = platform::JoinPath(options_.dir, "leases");
@@ -685,7 +743,10 @@ absl::Status Registry::Visit(
   }
   for (uint16_t port : ports) {
     const std::string path = LeasePath(port);
-    auto lock = platform::FileLock::TryLock(path);
+    // A look takes the shared reader lock: an allocation that meets it
+    // waits the moment out rather than pass the port over (Examine).
+    auto lock = mend ? platform::FileLock::TryLock(path)
+                     : platform::FileLock::TryLockForReading(path);
     if (absl::IsNotFound(lock.status())) continue;
     Facts facts;
     Decoded d;
@@ -735,8 +796,9 @@ Entry ToEntry(uint16_t port, const Facts& facts) {
 
 absl::StatusOr<std::vector<Entry>> Registry::List() {
   std::vector<Entry> entries;
-  absl::Status s = Visit([&](uint16_t port, platform::FileLock&,
-                             const Facts& facts) {
+  absl::Status s = Visit(/*mend=*/false, [&](uint16_t port,
+                                             platform::FileLock&,
+                                             const Facts& facts) {
     entries.push_back(ToEntry(port, facts));
     return absl::OkStatus();
   });
@@ -746,8 +808,9 @@ absl::StatusOr<std::vector<Entry>> Registry::List() {
 
 absl::StatusOr<Released> Registry::Release(const ReleaseFilter& filter) {
   Released out;
-  absl::Status s = Visit([&](uint16_t port, platform::FileLock& lock,
-                             const Facts& facts) {
+  absl::Status s = Visit(/*mend=*/true, [&](uint16_t port,
+                                            platform::FileLock& lock,
+                                            const Facts& facts) {
     if (filter.port && *filter.port != port) return absl::OkStatus();
     if (filter.app) {
       if (facts.record == nullptr || facts.record->app != *filter.app) {
@@ -772,8 +835,9 @@ absl::StatusOr<Released> Registry::Release(const ReleaseFilter& filter) {
 
 absl::StatusOr<int> Registry::Prune() {
   int pruned = 0;
-  absl::Status s = Visit([&](uint16_t, platform::FileLock& lock,
-                             const Facts& facts) {
+  absl::Status s = Visit(/*mend=*/true, [&](uint16_t,
+                                            platform::FileLock& lock,
+                                            const Facts& facts) {
     if (facts.lock_held || Judge(facts).state != EntryState::kStale) {
       return absl::OkStatus();
     }

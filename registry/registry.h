@@ -172,10 +172,12 @@ class Registry {
                 const std::vector<std::pair<std::string, uint16_t>>& lost,
                 const Memory& before);
   // Visit calls `visit` for each lease file, by port, with its lock taken
-  // when free (`lock` held) or not (lock_held).
-  absl::Status Visit(const std::function<absl::Status(
-                         uint16_t port, platform::FileLock& lock,
-                         const Facts& facts)>& visit);
+  // when free (`lock` held) or not (lock_held): the exclusive lock when it
+  // will `mend` (write) records, else the shared reader lock.
+  absl::Status Visit(
+      bool mend,
+      const std::function<absl::Status(uint16_t port, platform::FileLock& lock,
+                                       const Facts& facts)>& visit);
 
   Options options_;
 };

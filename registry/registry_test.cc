@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -217,6 +218,58 @@ TEST_F(RegistryTest, SameOwnerSameAppGetsTheSamePort) {
   EXPECT_TRUE(again->existing);
   EXPECT_THAT(again->reason, HasSubstr("already holds for web"));
   EXPECT_EQ(Listed().size(), 1u);
+}
+
+TEST_F(RegistryTest, AskingAgainGivesTheOwnersPortAfterAnotherHolderTookOne) {
+  const ProcessIdentity shell = fake_.StartProcess("shell");
+  auto first = Reserve("web", shell);
+  ASSERT_TRUE(first.ok()) << first.status();
+  {
+    // `berth run web` meanwhile: another port, which the memory now names
+    // first; then it ends.
+    auto run = Allocate({"web"}, fake_.StartProcess("server"), Hold::kLock);
+    ASSERT_TRUE(run.ok()) << run.status();
+    ASSERT_NE(run->front().entry.record.port, first->entry.record.port);
+    ASSERT_TRUE(VacateLease(run->front().lock).ok());
+  }
+  auto again = Reserve("web", shell);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->entry.record.port, first->entry.record.port);
+  EXPECT_TRUE(again->existing);
+  EXPECT_EQ(Listed().size(), 1u) << "the shell holds one port, not two";
+}
+
+TEST_F(RegistryTest, AReaderLookingDoesNotCostAnAppItsPort) {
+  auto first = Allocate({"web"}, fake_.StartProcess(), Hold::kLock);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = first->front().entry.record.port;
+  ASSERT_TRUE(VacateLease(first->front().lock).ok());
+
+  // `berth list` looking at the record (the reader lock) for 2 ms.
+  absl::StatusOr<platform::FileLock> reader =
+      platform::FileLock::TryLockForReading(LeaseFile(port).string());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::thread looker([&] {
+    absl::SleepFor(absl::Milliseconds(2));
+    reader->Unlock();
+  });
+  auto again = Allocate({"web"}, fake_.StartProcess(), Hold::kLock);
+  looker.join();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->front().entry.record.port, port) << again->front().reason;
+}
+
+TEST_F(RegistryTest, AReaderThatNeverLetsGoIsPassedOverSoon) {
+  auto first = Allocate({"web"}, fake_.StartProcess(), Hold::kLock);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = first->front().entry.record.port;
+  ASSERT_TRUE(VacateLease(first->front().lock).ok());
+  absl::StatusOr<platform::FileLock> reader =
+      platform::FileLock::TryLockForReading(LeaseFile(port).string());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto again = Allocate({"web"}, fake_.StartProcess(), Hold::kLock);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_NE(again->front().entry.record.port, port);
 }
 
 TEST_F(RegistryTest, TwoLiveOwnersNeverShareAPort) {

@@ -319,4 +319,17 @@ check "... pointing at release ($err)" grep -q "berth release" <<<"$err"
 "$berth" release mine >/dev/null
 check "... and this shell still runs ($mine)" true
 
+# --- looking never costs an app its port ------------------------------------
+# berth list (and who, url, stop) look at lease files under a reader lock;
+# an allocation meeting one waits it out instead of taking another port.
+( while :; do "$berth" list >/dev/null 2>&1; done ) &
+looker=$!
+ports=()
+for _ in $(seq 12); do
+  ports+=("$("$berth" run steady -- sh -c 'echo "$PORT"')")
+done
+kill "$looker"; wait "$looker" 2>/dev/null
+check "12 restarts beside a berth list loop: one port (${ports[*]})" \
+  [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" -eq 1 ]
+
 finish
