@@ -86,11 +86,9 @@ std::string ObstacleText(Obstacle obstacle, absl::string_view who) {
       return who.empty() ? "is busy"
                          : absl::StrCat("is busy: ", who, " listens on it");
     case Obstacle::kReserved:
-      // Windows refuses ports of its excluded ranges; Linux those below
-      // net.ipv4.ip_unprivileged_port_start when it has been raised.
-      return "is refused by the operating system (on Windows: an excluded "
-             "port range, see netsh int ipv4 show excludedportrange "
-             "protocol=tcp)";
+      // `who` is the OS's reason, as the caller words it for its OS.
+      return who.empty() ? "is refused by the operating system"
+                         : absl::StrCat("is ", who);
   }
   return "is taken";
 }

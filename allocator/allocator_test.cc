@@ -198,10 +198,18 @@ std::vector<OrderCase> OrderCases() {
     World world;
     world.obstacles[kWebDerived] = {Obstacle::kReserved, ""};
     cases.push_back({"ReservedByTheOs", Web(), world, 8826, Source::kScan,
-                     "derived port 8825 is refused by the operating system "
-                     "(on Windows: an excluded port range, see netsh int ipv4 "
-                     "show excludedportrange protocol=tcp); took 8826, the "
-                     "first free port scanning up from 8825"});
+                     "derived port 8825 is refused by the operating system; "
+                     "took 8826, the first free port scanning up from 8825"});
+  }
+  {
+    World world;
+    world.obstacles[kWebDerived] = {Obstacle::kReserved,
+                                    "reserved by Windows (an excluded range)"};
+    cases.push_back({"ReservedWithTheOsReason", Web(), world, 8826,
+                     Source::kScan,
+                     "derived port 8825 is reserved by Windows (an excluded "
+                     "range); took 8826, the first free port scanning up from "
+                     "8825"});
   }
   return cases;
 }

@@ -57,6 +57,14 @@ struct PortProbe {
 // above (EMFILE, ...) are returned as Status.
 absl::StatusOr<PortProbe> ProbePort(uint16_t port);
 
+// ExcludedPortReason says, for people, why the OS refuses to bind a port
+// ProbePort reported kExcluded, as a phrase that follows "port P is":
+// Windows "reserved by Windows (an excluded port range: netsh int ipv4 show
+// excludedportrange protocol=tcp)"; elsewhere "refused by the operating
+// system (binding it needs privilege; on Linux see
+// net.ipv4.ip_unprivileged_port_start)".
+const char* ExcludedPortReason();
+
 // ListenTcp binds a TCP socket to `host` (an IPv4 or IPv6 literal, or
 // "localhost" for 127.0.0.1) and `port` and listens on it, for handing to a
 // server. The socket is not inherited unless the caller makes it so (POSIX:

@@ -113,4 +113,9 @@ absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port) {
   return fd;
 }
 
+const char* ExcludedPortReason() {
+  return "refused by the operating system (binding it needs privilege; on "
+         "Linux see net.ipv4.ip_unprivileged_port_start)";
+}
+
 }  // namespace berth::platform

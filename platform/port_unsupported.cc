@@ -37,4 +37,6 @@ const bool kWildcardProbeSuffices = false;
 
 }  // namespace internal
 
+const char* ExcludedPortReason() { return "refused by the operating system"; }
+
 }  // namespace berth::platform

@@ -162,4 +162,9 @@ absl::StatusOr<PortRange> EphemeralPortRange() {
   return PortRange{49152, 65535};
 }
 
+const char* ExcludedPortReason() {
+  return "reserved by Windows (an excluded port range: netsh int ipv4 show "
+         "excludedportrange protocol=tcp)";
+}
+
 }  // namespace berth::platform

@@ -532,7 +532,7 @@ class Registry::Allocation {
                         probe->ipv6 == platform::FamilyState::kBusy;
       out.obstacle =
           busy ? allocator::Obstacle::kBusy : allocator::Obstacle::kReserved;
-      out.who.clear();
+      out.who = busy ? "" : platform::ExcludedPortReason();
       return out;
     }
 

@@ -9,7 +9,8 @@
 # berth runs without it, so its binds fail with EACCES. Both errors mean
 # FamilyState::kExcluded (platform/port_test holds port_win.cc and
 # port_posix.cc to that: BindErrorState); from there on the path to stderr
-# is the same on every OS, and so are the reason's words (the allocator's).
+# is the same on every OS; the reason's words are the platform's
+# (platform::ExcludedPortReason: "reserved by Windows (...)" there).
 #
 # Needs root (a network namespace, the sysctl in it); skipped, saying why,
 # without. Usage (Bazel sh_test): reserved_port_test.sh PATH_TO_BERTH
@@ -19,7 +20,7 @@ source "$(dirname "$0")/testlib.sh"
 berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 export BERTH_HOME=$tmp/reg BERTH_SCOPE=none
-reason="is refused by the operating system (on Windows: an excluded port range, see netsh int ipv4 show excludedportrange protocol=tcp)"
+reason="is refused by the operating system (binding it needs privilege; on Linux see net.ipv4.ip_unprivileged_port_start)"
 
 # refusing CMD...: CMD in a network namespace of its own, loopback up, where
 # binding a port below 30000 needs a capability CMD does not have.
