@@ -14,7 +14,9 @@
 //     every descriptor from 3 up: its PID and start token alone vouch for it;
 //   - wrapper: a process acquires, hands the lease across exec, and execs
 //     `sh -c 'server & exit 0'`: the recorded PID is gone at once, and the
-//     backgrounded server keeps the port by the lease lock it inherited.
+//     backgrounded server keeps the port by the lease lock it inherited;
+//   - group: AcquireGroup of three apps at once (a stack: web, api, hmr),
+//     all or none, each port held and given back like a plain one.
 // What must hold:
 //   - no port is ever held by two live holders: every hold is logged with
 //     ticks of a clock shared by all processes (exec'd ones too: the state
@@ -85,10 +87,12 @@ enum Kind : uint8_t {
   kLongChild,
   kExecServer,
   kWrapper,
+  kGroup,
   kKinds
 };
-const char* const kKindNames[kKinds] = {"plain", "fork-release", "long child",
-                                        "exec'd server", "wrapper"};
+const char* const kKindNames[kKinds] = {"plain",         "fork-release",
+                                        "long child",    "exec'd server",
+                                        "wrapper",       "group"};
 
 // Shared lives in a file mapped shared by every process, those that exec'd
 // included (they map it again). Lock-free atomics work across processes.
@@ -380,6 +384,20 @@ bool ForkAcquirer(Kind kind, const std::string& app, const Options& options,
   return got;
 }
 
+// Settle holds on a moment, then gives back all but up to two of `held`
+// (at random) and reaps finished children. Returns the failures.
+int Settle(std::vector<Held>& held, Shared* shared, std::mt19937& rng) {
+  int failures = 0;
+  usleep(rng() % 2000);
+  const size_t keep = rng() % 3;
+  while (held.size() > keep) {
+    const size_t k = rng() % held.size();
+    if (!Give(held[k], shared)) ++failures;
+    held.erase(held.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  return failures + Reap(false);
+}
+
 // RunHolder is one holder: kEach allocations for random apps, holding up
 // to three ports at a time, each for a random short while, in the ways of
 // the file comment. Each new port is bound with a listener at once; half
@@ -393,7 +411,8 @@ int RunHolder(int index, bool victim, const Options& options, Shared* shared,
   for (int i = 0; i < kEach; ++i) {
     const std::string app = absl::StrCat("app", rng() % 12);
     const uint32_t pick = rng() % 100;
-    const Kind kind = pick < 64   ? kPlain
+    const Kind kind = pick < 56   ? kPlain
+                      : pick < 64 ? kGroup
                       : pick < 73 ? kForkRelease
                       : pick < 82 ? kLongChild
                       : pick < 91 ? kExecServer
@@ -404,6 +423,37 @@ int RunHolder(int index, bool victim, const Options& options, Shared* shared,
       }
       shared->count[index].fetch_add(1);
       failures += Reap(false);
+      continue;
+    }
+    if (kind == kGroup) {
+      // Three distinct apps, overlapping other holders' names.
+      const std::vector<std::string> apps = {
+          app, absl::StrCat("app", (rng() % 12 + 12)),
+          absl::StrCat("app", (rng() % 12 + 24))};
+      auto group = AcquireGroup(apps, options);
+      if (!group.ok()) {
+        std::fprintf(stderr, "acquire group failed: %s\n",
+                     std::string(group.status().message()).c_str());
+        ++failures;
+        continue;
+      }
+      shared->count[index].fetch_add(1);
+      for (Lease& member : *group) {
+        const uint16_t port = member.port();
+        Shared::Span* span = NewSpan(shared, port, kGroup, -1, getpid());
+        if (span == nullptr) {
+          ++failures;
+          continue;
+        }
+        if (port < kLo || port > kHi) {
+          Violation(shared,
+                    absl::StrCat("port ", port, " is outside the range"));
+        }
+        int fd = -1;
+        if (!BindOnce(shared, port, rng() % 2 == 0, &fd)) ++failures;
+        held.push_back({std::move(member), fd, span});
+      }
+      failures += Settle(held, shared, rng);
       continue;
     }
     auto lease = Acquire(app, options);
@@ -479,14 +529,7 @@ int RunHolder(int index, bool victim, const Options& options, Shared* shared,
       if (child < 0) ++failures;
     }
 
-    usleep(rng() % 2000);
-    const size_t keep = rng() % 3;
-    while (held.size() > keep) {
-      const size_t k = rng() % held.size();
-      if (!Give(held[k], shared)) ++failures;
-      held.erase(held.begin() + static_cast<std::ptrdiff_t>(k));
-    }
-    failures += Reap(false);
+    failures += Settle(held, shared, rng);
   }
   if (victim) {
     for (;;) pause();  // killed holding what it holds
@@ -683,11 +726,12 @@ TEST(StressTest, ManyHoldersSomeKilledNeverShareAPort) {
   std::printf(
       "%d holders x %d allocations, %d killed, in %s; %d holds: %d plain, "
       "%d fork-release, %d long children, %d exec'd servers that closed "
-      "their descriptors, %d behind wrappers; %d orphans reaped; registry "
-      "decoded %d times while they ran\n",
+      "their descriptors, %d behind wrappers, %d in groups of three; %d "
+      "orphans reaped; registry decoded %d times while they ran\n",
       kProcs, kEach, kVictims, absl::FormatDuration(took).c_str(), used,
       by_kind[kPlain], by_kind[kForkRelease], by_kind[kLongChild],
-      by_kind[kExecServer], by_kind[kWrapper], orphans, decoded);
+      by_kind[kExecServer], by_kind[kWrapper], by_kind[kGroup], orphans,
+      decoded);
   ASSERT_LT(shared->spans_used.load(), kMaxSpans) << "spans ran out";
   for (int k = 0; k < kKinds; ++k) {
     EXPECT_GT(by_kind[k], 0) << "no hold of kind " << kKindNames[k];
