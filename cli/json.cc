@@ -2,42 +2,12 @@
 
 #include "cli/json.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_format.h"
+#include "cli/printable.h"
 
 namespace berth::cli {
-namespace {
-
-// Utf8Length returns the length of the valid UTF-8 sequence starting at
-// s[i], or 0 when there is none.
-size_t Utf8Length(absl::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  size_t n;
-  uint32_t min;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) {
-    n = 2;
-    min = 0x80;
-  } else if ((c & 0xf0) == 0xe0) {
-    n = 3;
-    min = 0x800;
-  } else if ((c & 0xf8) == 0xf0) {
-    n = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0x7f >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return n;
-}
-
-}  // namespace
 
 std::string JsonString(absl::string_view text) {
   std::string out = "\"";
@@ -50,13 +20,12 @@ std::string JsonString(absl::string_view text) {
     } else if (c < 0x20 || c == 0x7f) {
       absl::StrAppendFormat(&out, "\\u%04x", c);
       ++i;
-    } else if (const size_t n = Utf8Length(text, i); n > 0) {
+    } else if (uint32_t code_point = 0;
+               const size_t n = Utf8Length(text, i, &code_point)) {
       // C1 controls (U+0080-U+009F, C2 80-C2 9F), which some terminals
       // obey, are escaped like C0 ones.
-      if (n == 2 && c == 0xc2 &&
-          static_cast<unsigned char>(text[i + 1]) < 0xa0) {
-        absl::StrAppendFormat(&out, "\\u%04x",
-                              static_cast<unsigned char>(text[i + 1]));
+      if (code_point >= 0x80 && code_point < 0xa0) {
+        absl::StrAppendFormat(&out, "\\u%04x", code_point);
       } else {
         out.append(text.data() + i, n);
       }

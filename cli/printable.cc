@@ -7,10 +7,7 @@
 #include "absl/strings/str_format.h"
 
 namespace berth::cli {
-namespace {
 
-// Utf8Length returns the length of the valid UTF-8 sequence at s[i] and its
-// code point, or 0 when there is none.
 size_t Utf8Length(absl::string_view s, size_t i, uint32_t* code_point) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = b(i);
@@ -43,7 +40,6 @@ size_t Utf8Length(absl::string_view s, size_t i, uint32_t* code_point) {
   return n;
 }
 
-}  // namespace
 
 std::string Printable(absl::string_view text) {
   std::string out;

@@ -7,6 +7,8 @@
 #ifndef BERTH_CLI_PRINTABLE_H_
 #define BERTH_CLI_PRINTABLE_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -20,6 +22,11 @@ namespace berth::cli {
 // other non-ASCII text and backslashes included, is kept as it is, so
 // ordinary names print unchanged.
 std::string Printable(absl::string_view text);
+
+// Utf8Length returns the length of the valid UTF-8 sequence at s[i] (1 to
+// 4) and stores its code point, or returns 0 when there is none (a stray
+// byte, a truncated, overlong or surrogate sequence).
+size_t Utf8Length(absl::string_view s, size_t i, uint32_t* code_point);
 
 }  // namespace berth::cli
 

@@ -3,6 +3,7 @@
 #include "cli/printable.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -47,6 +48,30 @@ TEST(PrintableTest, NeverHoldsANewlineOrEscape) {
   for (char c : out) {
     const unsigned char u = static_cast<unsigned char>(c);
     EXPECT_FALSE(u < 0x20 || u == 0x7f) << static_cast<int>(u);
+  }
+}
+
+TEST(Utf8LengthTest, DecodesValidSequencesAndRefusesTheRest) {
+  struct Case {
+    const char* text;
+    size_t length;
+    uint32_t code_point;
+  };
+  for (const Case& c : std::vector<Case>{{"a", 1, 0x61},
+                                         {"\xc3\xa9", 2, 0xe9},
+                                         {"\xc2\x9b", 2, 0x9b},
+                                         {"\xe2\x82\xac", 3, 0x20ac},
+                                         {"\xf0\x9f\x9a\xa2", 4, 0x1f6a2},
+                                         {"\xc3", 0, 0},
+                                         {"\xc0\x8a", 0, 0},
+                                         {"\xed\xa0\x80", 0, 0},
+                                         {"\xf4\x90\x80\x80", 0, 0},
+                                         {"\x80", 0, 0}}) {
+    uint32_t code_point = 0;
+    EXPECT_EQ(Utf8Length(c.text, 0, &code_point), c.length) << c.text;
+    if (c.length > 0) {
+      EXPECT_EQ(code_point, c.code_point) << c.text;
+    }
   }
 }
 
