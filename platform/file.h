@@ -129,6 +129,10 @@ class FileLock {
  private:
   // A held lock, as Lock and TryLock return it.
   FileLock(std::string path, intptr_t handle, Kind kind, int64_t owner_pid);
+  // TryOnce locks the freshly opened `handle` of `path` as a `kind` lock
+  // without waiting, closing it on failure: Unavailable when held elsewhere.
+  static absl::StatusOr<FileLock> TryOnce(intptr_t handle,
+                                          const std::string& path, Kind kind);
 
   std::string path_;
   intptr_t handle_ = -1;  // fd on POSIX, HANDLE on Windows; -1 when not held

@@ -118,6 +118,8 @@ int TryLockFd(int fd, FileLock::Kind kind) {
   do {
     if (kind == FileLock::Kind::kShared) {
       rc = flock(fd, LOCK_EX | LOCK_NB);
+    } else if (kind == FileLock::Kind::kReader) {
+      rc = flock(fd, LOCK_SH | LOCK_NB);
     } else {
       struct flock whole;
       std::memset(&whole, 0, sizeof(whole));
@@ -162,26 +164,20 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
   int fd = create ? OpenAboveStandardStreams(path, O_RDWR | O_CREAT, 0600)
                   : OpenAboveStandardStreams(path, O_RDWR);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  if (TryLockFd(fd, Kind::kShared) != 0) {
-    absl::Status status =
-        errno == EWOULDBLOCK
-            ? absl::UnavailableError(
-                  absl::StrCat("the lock on ", path, " is held"))
-            : absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
-    CloseFile(fd);
-    return status;
-  }
-  return FileLock(path, fd, Kind::kShared, getpid());
+  return TryOnce(fd, path, Kind::kShared);
 }
 
 absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
   int fd = OpenAboveStandardStreams(path, O_RDONLY);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  int rc;
-  do {
-    rc = flock(fd, LOCK_SH | LOCK_NB);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
+  return TryOnce(fd, path, Kind::kReader);
+}
+
+absl::StatusOr<FileLock> FileLock::TryOnce(intptr_t handle,
+                                           const std::string& path,
+                                           Kind kind) {
+  const int fd = static_cast<int>(handle);
+  if (TryLockFd(fd, kind) != 0) {
     absl::Status status =
         errno == EWOULDBLOCK
             ? absl::UnavailableError(
@@ -190,7 +186,7 @@ absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
     CloseFile(fd);
     return status;
   }
-  return FileLock(path, fd, Kind::kReader, getpid());
+  return FileLock(path, fd, kind, getpid());
 }
 
 void FileLock::Unlock() {

@@ -54,11 +54,15 @@ OVERLAPPED LockPosition() {
   return overlapped;
 }
 
-// LockByte takes the exclusive lock without waiting.
-bool LockByte(HANDLE handle) {
+// LockByte takes the lock without waiting: exclusive, or for a kReader
+// shared.
+bool LockByte(HANDLE handle,
+              FileLock::Kind kind = FileLock::Kind::kShared) {
   OVERLAPPED overlapped = LockPosition();
-  return LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
-                    0, 1, 0, &overlapped) != 0;
+  const DWORD exclusive =
+      kind == FileLock::Kind::kReader ? 0 : LOCKFILE_EXCLUSIVE_LOCK;
+  return LockFileEx(handle, exclusive | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
+                    &overlapped) != 0;
 }
 
 // IsRetryableReplaceError: an indexer, antivirus or reader holds the file
@@ -139,17 +143,7 @@ absl::StatusOr<FileLock> FileLock::TryLock(const std::string& path,
     return WindowsErrorToStatus(GetLastError(),
                                 absl::StrCat("CreateFileW ", path));
   }
-  if (!LockByte(handle)) {
-    const DWORD error = GetLastError();
-    CloseHandle(handle);
-    if (error == ERROR_LOCK_VIOLATION) {
-      return absl::UnavailableError(
-          absl::StrCat("the lock on ", path, " is held"));
-    }
-    return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
-  }
-  return FileLock(path, reinterpret_cast<intptr_t>(handle), Kind::kShared,
-                  GetCurrentProcessId());
+  return TryOnce(reinterpret_cast<intptr_t>(handle), path, Kind::kShared);
 }
 
 absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
@@ -160,9 +154,14 @@ absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
     return WindowsErrorToStatus(GetLastError(),
                                 absl::StrCat("CreateFileW ", path));
   }
-  // The lock byte, shared: LockFileEx without LOCKFILE_EXCLUSIVE_LOCK.
-  OVERLAPPED overlapped = LockPosition();
-  if (!LockFileEx(handle, LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &overlapped)) {
+  return TryOnce(reinterpret_cast<intptr_t>(handle), path, Kind::kReader);
+}
+
+absl::StatusOr<FileLock> FileLock::TryOnce(intptr_t value,
+                                           const std::string& path,
+                                           Kind kind) {
+  HANDLE handle = reinterpret_cast<HANDLE>(value);
+  if (!LockByte(handle, kind)) {
     const DWORD error = GetLastError();
     CloseHandle(handle);
     if (error == ERROR_LOCK_VIOLATION) {
@@ -171,8 +170,7 @@ absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
     }
     return WindowsErrorToStatus(error, absl::StrCat("LockFileEx ", path));
   }
-  return FileLock(path, reinterpret_cast<intptr_t>(handle), Kind::kReader,
-                  GetCurrentProcessId());
+  return FileLock(path, value, kind, GetCurrentProcessId());
 }
 
 void FileLock::Unlock() {
