@@ -40,7 +40,6 @@ size_t Utf8Length(absl::string_view s, size_t i, uint32_t* code_point) {
   return n;
 }
 
-
 std::string Printable(absl::string_view text) {
   std::string out;
   out.reserve(text.size());

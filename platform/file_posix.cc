@@ -174,8 +174,7 @@ absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
 }
 
 absl::StatusOr<FileLock> FileLock::TryOnce(intptr_t handle,
-                                           const std::string& path,
-                                           Kind kind) {
+                                           const std::string& path, Kind kind) {
   const int fd = static_cast<int>(handle);
   if (TryLockFd(fd, kind) != 0) {
     absl::Status status =

@@ -56,8 +56,7 @@ OVERLAPPED LockPosition() {
 
 // LockByte takes the lock without waiting: exclusive, or for a kReader
 // shared.
-bool LockByte(HANDLE handle,
-              FileLock::Kind kind = FileLock::Kind::kShared) {
+bool LockByte(HANDLE handle, FileLock::Kind kind = FileLock::Kind::kShared) {
   OVERLAPPED overlapped = LockPosition();
   const DWORD exclusive =
       kind == FileLock::Kind::kReader ? 0 : LOCKFILE_EXCLUSIVE_LOCK;
@@ -158,8 +157,7 @@ absl::StatusOr<FileLock> FileLock::TryLockForReading(const std::string& path) {
 }
 
 absl::StatusOr<FileLock> FileLock::TryOnce(intptr_t value,
-                                           const std::string& path,
-                                           Kind kind) {
+                                           const std::string& path, Kind kind) {
   HANDLE handle = reinterpret_cast<HANDLE>(value);
   if (!LockByte(handle, kind)) {
     const DWORD error = GetLastError();

@@ -32,8 +32,8 @@ bool Contains(const std::vector<uint16_t>& ports, uint16_t port) {
 // LeasePort returns the port a lease file's name stands for ("8825.lock"),
 // or 0 for any other name.
 uint16_t LeasePort(absl::string_view name) {
-  if (!absl::ConsumeSuffix(&name, ".lock") || name.empty() ||
-      name.size() > 5 || name[0] == '0') {
+  if (!absl::ConsumeSuffix(&name, ".lock") || name.empty() || name.size() > 5 ||
+      name[0] == '0') {
     return 0;
   }
   uint32_t port = 0;
@@ -113,8 +113,7 @@ namespace {
 
 // The registry directories this process has made and checked already.
 absl::Mutex ensured_mu(absl::kConstInit);
-absl::flat_hash_set<std::string>* ensured ABSL_GUARDED_BY(ensured_mu) =
-    nullptr;
+absl::flat_hash_set<std::string>* ensured ABSL_GUARDED_BY(ensured_mu) = nullptr;
 
 }  // namespace
 
@@ -149,8 +148,8 @@ void Registry::MoveAside(const std::string& path, absl::string_view bytes,
   // WriteNewFile never replaces a file: the first free name wins, so no
   // backup overwrites another, even within one second.
   static std::atomic<int> counter{0};
-  const std::string stamp = absl::FormatTime(
-      "%Y%m%dT%H%M%SZ", options_.now(), absl::UTCTimeZone());
+  const std::string stamp =
+      absl::FormatTime("%Y%m%dT%H%M%SZ", options_.now(), absl::UTCTimeZone());
   auto self = options_.inspector->Self();
   const int64_t pid = self.ok() ? self->pid : 0;
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -325,9 +324,10 @@ void Registry::Remember(
       if (claim.existing) continue;
       const std::string& app = claim.entry.record.app;
       const uint16_t port = claim.entry.record.port;
-      auto it = std::find_if(
-          memory.apps.begin(), memory.apps.end(),
-          [&](const Remembered& r) { return r.scope == scope && r.app == app; });
+      auto it = std::find_if(memory.apps.begin(), memory.apps.end(),
+                             [&](const Remembered& r) {
+                               return r.scope == scope && r.app == app;
+                             });
       if (it == memory.apps.end()) {
         memory.apps.push_back({scope, app, {port}});
         changed = true;
@@ -350,8 +350,8 @@ void Registry::Remember(
   };
   // The usual case, an app taking a port it is known by, looks without
   // copying anything: only a claim the memory lacks goes on to the lock.
-  const bool may_change = std::any_of(
-      claims.begin(), claims.end(), [&](const Claim& claim) {
+  const bool may_change =
+      std::any_of(claims.begin(), claims.end(), [&](const Claim& claim) {
         if (claim.existing) return false;
         const std::string& app = claim.entry.record.app;
         for (const Remembered& r : before.apps) {
@@ -445,11 +445,11 @@ absl::StatusOr<platform::FileLock> TakePastReaders(const std::string& path) {
 struct Registry::Examined {
   enum Outcome { kTaken, kExisting, kFree } outcome = kTaken;
   allocator::Obstacle obstacle = allocator::Obstacle::kHeld;
-  std::string who;          // the holder, for reasons
-  std::string freed_from;   // the stale holder the port was taken from
+  std::string who;         // the holder, for reasons
+  std::string freed_from;  // the stale holder the port was taken from
   std::optional<LeaseRecord> previous;  // the record found there
-  Entry entry;              // kExisting, kFree: what is on file now
-  platform::FileLock lock;  // kExisting, kFree
+  Entry entry;                          // kExisting, kFree: what is on file now
+  platform::FileLock lock;              // kExisting, kFree
 };
 
 // Allocation is one call of Allocate: the request, the facts it has gathered
@@ -624,10 +624,9 @@ absl::StatusOr<std::vector<Claim>> Registry::Allocate(
       auto mine = std::find_if(
           plan.remembered.begin() + 1, plan.remembered.end(),
           [&](uint16_t port) {
-            Decoded d = DecodeBytes(
-                platform::ReadFileToString(LeasePath(port),
-                                           kMaxLeaseRecordBytes),
-                port);
+            Decoded d = DecodeBytes(platform::ReadFileToString(
+                                        LeasePath(port), kMaxLeaseRecordBytes),
+                                    port);
             return d.record && d.record->app == app &&
                    d.record->scope == request.scope &&
                    SameOwner(*d.record, request.holder.identity,
@@ -719,7 +718,8 @@ absl::Status Registry::Visit(
                                      const Facts& facts)>& visit) {
   const std::string leases = platform::JoinPath(options_.dir, "leases");
   std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::symlink_status(options_.dir, ec))) {
+  if (!std::filesystem::exists(
+          std::filesystem::symlink_status(options_.dir, ec))) {
     return absl::OkStatus();  // never written: nothing on file
   }
   // A read trusts the directory no more than a write does.
@@ -796,8 +796,7 @@ Entry ToEntry(uint16_t port, const Facts& facts) {
 
 absl::StatusOr<std::vector<Entry>> Registry::List() {
   std::vector<Entry> entries;
-  absl::Status s = Visit(/*mend=*/false, [&](uint16_t port,
-                                             platform::FileLock&,
+  absl::Status s = Visit(/*mend=*/false, [&](uint16_t port, platform::FileLock&,
                                              const Facts& facts) {
     entries.push_back(ToEntry(port, facts));
     return absl::OkStatus();
@@ -808,35 +807,34 @@ absl::StatusOr<std::vector<Entry>> Registry::List() {
 
 absl::StatusOr<Released> Registry::Release(const ReleaseFilter& filter) {
   Released out;
-  absl::Status s = Visit(/*mend=*/true, [&](uint16_t port,
-                                            platform::FileLock& lock,
-                                            const Facts& facts) {
-    if (filter.port && *filter.port != port) return absl::OkStatus();
-    if (filter.app) {
-      if (facts.record == nullptr || facts.record->app != *filter.app) {
+  absl::Status s = Visit(
+      /*mend=*/true,
+      [&](uint16_t port, platform::FileLock& lock, const Facts& facts) {
+        if (filter.port && *filter.port != port) return absl::OkStatus();
+        if (filter.app) {
+          if (facts.record == nullptr || facts.record->app != *filter.app) {
+            return absl::OkStatus();
+          }
+          if (filter.scope && facts.record->scope != *filter.scope) {
+            return absl::OkStatus();
+          }
+        }
+        Entry e = ToEntry(port, facts);
+        if (facts.lock_held) {
+          out.held.push_back(std::move(e));
+          return absl::OkStatus();
+        }
+        if (absl::Status w = lock.WriteContents(""); !w.ok()) return w;
+        out.dropped.push_back(std::move(e));
         return absl::OkStatus();
-      }
-      if (filter.scope && facts.record->scope != *filter.scope) {
-        return absl::OkStatus();
-      }
-    }
-    Entry e = ToEntry(port, facts);
-    if (facts.lock_held) {
-      out.held.push_back(std::move(e));
-      return absl::OkStatus();
-    }
-    if (absl::Status w = lock.WriteContents(""); !w.ok()) return w;
-    out.dropped.push_back(std::move(e));
-    return absl::OkStatus();
-  });
+      });
   if (!s.ok()) return s;
   return out;
 }
 
 absl::StatusOr<int> Registry::Prune() {
   int pruned = 0;
-  absl::Status s = Visit(/*mend=*/true, [&](uint16_t,
-                                            platform::FileLock& lock,
+  absl::Status s = Visit(/*mend=*/true, [&](uint16_t, platform::FileLock& lock,
                                             const Facts& facts) {
     if (facts.lock_held || Judge(facts).state != EntryState::kStale) {
       return absl::OkStatus();
