@@ -3,13 +3,8 @@
 // platform/process_tree.h on Windows: the toolhelp snapshot's parent PID,
 // believed only when that parent was created before the child.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+// First: windows.h, as every Windows file of platform/ includes it.
+#include "platform/internal/win.h"
 // tlhelp32.h needs windows.h first.
 #include <tlhelp32.h>
 
@@ -50,8 +45,8 @@ absl::StatusOr<int64_t> ParentOf(int64_t pid) {
   }
   HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
   if (snapshot == INVALID_HANDLE_VALUE) {
-    return absl::UnknownError(absl::StrCat(
-        "CreateToolhelp32Snapshot: Windows error ", GetLastError()));
+    return internal::WindowsErrorToStatus(GetLastError(),
+                                          "CreateToolhelp32Snapshot");
   }
   PROCESSENTRY32W entry;
   entry.dwSize = sizeof(entry);

@@ -4,14 +4,7 @@
 // checked; TerminateProcess, or a console control event where one reaches
 // the process (and its descendants) alone.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-
+// First: windows.h, as every Windows file of platform/ includes it.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -19,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "platform/internal/win.h"
 #include "platform/process_tree.h"
 #include "platform/signal.h"
 
@@ -26,13 +20,6 @@ namespace berth::platform {
 namespace {
 
 HANDLE AsHandle(intptr_t h) { return reinterpret_cast<HANDLE>(h); }
-
-absl::Status Error(absl::string_view what, DWORD error) {
-  const absl::StatusCode code = error == ERROR_ACCESS_DENIED
-                                    ? absl::StatusCode::kPermissionDenied
-                                    : absl::StatusCode::kUnknown;
-  return absl::Status(code, absl::StrCat(what, ": Windows error ", error));
-}
 
 bool Exited(HANDLE process) {
   return WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
@@ -99,12 +86,14 @@ absl::StatusOr<ProcessHandle> ProcessHandle::Open(const ProcessIdentity& id) {
       return absl::NotFoundError(
           absl::StrCat("process ", id.pid, " has exited"));
     }
-    return Error(absl::StrCat("open process ", id.pid), error);
+    return internal::WindowsErrorToStatus(
+        error, absl::StrCat("open process ", id.pid));
   }
   ProcessHandle handle(id, reinterpret_cast<intptr_t>(h));
   FILETIME creation, exit, kernel, user;
   if (!GetProcessTimes(h, &creation, &exit, &kernel, &user)) {
-    return Error(absl::StrCat("GetProcessTimes ", id.pid), GetLastError());
+    return internal::WindowsErrorToStatus(
+        GetLastError(), absl::StrCat("GetProcessTimes ", id.pid));
   }
   const uint64_t token =
       (static_cast<uint64_t>(creation.dwHighDateTime) << 32) |
@@ -140,7 +129,8 @@ absl::Status ProcessHandle::Send(Signal signal) {
       return absl::NotFoundError(
           absl::StrCat("process ", identity_.pid, " has exited"));
     }
-    return Error(absl::StrCat("TerminateProcess ", identity_.pid), error);
+    return internal::WindowsErrorToStatus(
+        error, absl::StrCat("TerminateProcess ", identity_.pid));
   }
   return absl::OkStatus();
 }
@@ -155,7 +145,8 @@ absl::StatusOr<bool> ProcessHandle::WaitForExit(absl::Duration timeout) {
     case WAIT_TIMEOUT:
       return false;
     default:
-      return Error("WaitForSingleObject", GetLastError());
+      return internal::WindowsErrorToStatus(GetLastError(),
+                                            "WaitForSingleObject");
   }
 }
 
