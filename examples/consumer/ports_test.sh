@@ -29,6 +29,16 @@ now() { "$hold" now; }
 
 start=$(now)
 failed=0
+# With CI's shared log: wait (up to 30 s, half a small test's timeout)
+# until all eight have started, so that they overlap even when a loaded
+# machine starts them slowly. check_spans.sh reports if they did not.
+if [ -n "${BERTH_CONSUMER_LOG:-}" ]; then
+  echo "start $name" >>"$SPANS"
+  for _ in $(seq 300); do
+    [ "$(grep -c '^start ports_test' "$SPANS")" -ge 8 ] && break
+    sleep 0.1
+  done
+fi
 fail() { echo "FAIL: $*" >&2; failed=1; }
 
 holders=()
@@ -37,9 +47,9 @@ holders=()
 "$berth" run web -- "$hold" serve "$name/run-web" & holders+=($!)
 "$berth" run api -- "$hold" serve "$name/run-api" & holders+=($!)
 
-# --owner $$: the default owner, berth's parent, would be a subshell gone
-# at once wherever the shell forks once more for $(...) (bash does with a
-# redirection inside; macOS's bash 3.2 may always).
+# --owner $$: where the shell forks once more for $(...) (bash does with a
+# redirection inside), berth's parent is a subshell gone at once; berth
+# looks past it on Linux only.
 port=$("$berth" get web --owner $$ 2>"$tmp/get.err")
 rc=$?
 if [ "$rc" -eq 0 ]; then
