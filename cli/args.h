@@ -37,6 +37,9 @@ struct Flag {
   const char* name;   // without the leading "--"
   const char* value;  // the value's placeholder ("P"); nullptr: no value
   const char* help;   // one line for --help
+  // The values it takes, space-separated, when they are a fixed set (shell
+  // completion offers them; the command checks them); nullptr: any value.
+  const char* choices = nullptr;
 };
 
 enum class Operands {

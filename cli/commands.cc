@@ -43,7 +43,8 @@ constexpr Flag kGetFlags[] = {
     kPortFlag,
     kRangeFlag,
     {"owner", "PID", "record PID as the holder (default: the calling shell)"},
-    {"format", "FORMAT", "port (default), env or json (see above)"},
+    {"format", "FORMAT", "port (default), env or json (see above)",
+     "port env json"},
     {"json", nullptr, "the same as --format json"},
     kScopeFlag,
     kRegistryFlag,
@@ -59,7 +60,8 @@ constexpr Flag kWaitFlags[] = {
 
 constexpr Flag kStopFlags[] = {
     {"signal", "NAME",
-     "TERM (default), INT, HUP, QUIT, KILL, USR1 or USR2, with or without SIG"},
+     "TERM (default), INT, HUP, QUIT, KILL, USR1 or USR2, with or without SIG",
+     "TERM INT HUP QUIT KILL USR1 USR2"},
     {"timeout", "SECONDS",
      "how long to wait for the holder to exit (default 10)"},
     {"kill-after", nullptr,

@@ -131,6 +131,36 @@ TEST(CommandTableTest, AValueFlagWithoutItsValueSaysWhichValue) {
   EXPECT_THAT(r.err, HasSubstr("--port P"));
 }
 
+// The choices a flag lists (for shell completion) are values its command
+// takes: each gets past the flag's check to the empty app operand, which
+// is refused after it; a value not listed does not.
+TEST(CommandTableTest, EveryChoiceOfAFlagIsAccepted) {
+  int checked = 0;
+  for (const Command& c : Commands()) {
+    for (const Flag& f : c.flags) {
+      if (f.choices == nullptr) continue;
+      ASSERT_NE(f.value, nullptr) << c.name << " --" << f.name;
+      const auto run = [&](const std::string& value) {
+        return RunCli({c.name, "", absl::StrCat("--", f.name), value,
+                       "--registry", NewDir("reg")});
+      };
+      for (absl::string_view choice :
+           absl::StrSplit(f.choices, ' ', absl::SkipEmpty())) {
+        Result r = run(std::string(choice));
+        EXPECT_EQ(r.status, kExitUsage) << c.name << " --" << f.name;
+        EXPECT_THAT(r.err, HasSubstr("the app name is empty"))
+            << c.name << " --" << f.name << " " << choice;
+        ++checked;
+      }
+      Result r = run("no-such-choice");
+      EXPECT_EQ(r.status, kExitUsage) << c.name << " --" << f.name;
+      EXPECT_THAT(r.err, HasSubstr("no-such-choice")) << c.name;
+      EXPECT_THAT(r.err, Not(HasSubstr("the app name is empty"))) << c.name;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
 // A stream whose every write fails, as stdout on a full disk.
 class FullBuffer : public std::streambuf {
  protected:
