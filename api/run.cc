@@ -26,8 +26,12 @@ bool ReplacesItself() {
 
 }  // namespace
 
-absl::Status ProtectStandardStreams() {
-  return platform::OpenNullOnClosedStandardStreams();
+absl::StatusOr<std::vector<std::string>> PrepareProgram(int argc, char** argv) {
+  if (absl::Status s = platform::OpenNullOnClosedStandardStreams(); !s.ok()) {
+    return s;
+  }
+  platform::ReportFileSizeLimitAsError();
+  return platform::ProgramArguments(argc, argv);
 }
 
 std::string PortVariable(absl::string_view app) {
@@ -64,9 +68,9 @@ absl::StatusOr<std::vector<std::string>> SubstitutePorts(
         size_t k = 0;
         while (k < apps.size() && apps[k] != name) ++k;
         if (k == apps.size()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "{port:", name, "} names no app of this run (",
-              absl::StrJoin(apps, ", "), ")"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("{port:", name, "} names no app of this run (",
+                           absl::StrJoin(apps, ", "), ")"));
         }
         if (k < ports.size()) absl::StrAppend(&result, ports[k]);
         i = close + 1;
@@ -94,7 +98,8 @@ absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& apps,
   // Bad input is refused before any port is taken.
   for (size_t i = 0; i < apps.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (apps[i] != apps[j] && PortVariable(apps[i]) == PortVariable(apps[j])) {
+      if (apps[i] != apps[j] &&
+          PortVariable(apps[i]) == PortVariable(apps[j])) {
         return absl::InvalidArgumentError(absl::StrCat(
             "apps \"", apps[j], "\" and \"", apps[i], "\" would both be ",
             PortVariable(apps[i]), ": rename one"));
@@ -115,13 +120,15 @@ absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& apps,
   if (!argv.ok()) return argv.status();
   request.argv = *std::move(argv);
   const std::string first = absl::StrCat(ports[0]);
-  request.env = {{"PORT", first}, {"BERTH_PORT", first}, {"BERTH_APP", apps[0]}};
+  request.env = {
+      {"PORT", first}, {"BERTH_PORT", first}, {"BERTH_APP", apps[0]}};
   for (size_t i = 0; i < apps.size(); ++i) {
     request.env.emplace_back(PortVariable(apps[i]), absl::StrCat(ports[i]));
   }
   const bool replace = ReplacesItself();
   for (Lease& lease : *leases) {
-    auto handle = replace ? lease.InheritAcrossExec() : lease.InheritByChildren();
+    auto handle =
+        replace ? lease.InheritAcrossExec() : lease.InheritByChildren();
     if (!handle.ok()) return handle.status();
     request.keep.push_back(*handle);
   }

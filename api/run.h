@@ -64,11 +64,16 @@ absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& apps,
                                const std::vector<std::string>& command,
                                const RunOptions& options);
 
-// ProtectStandardStreams opens /dev/null on whichever of descriptors 0, 1
-// and 2 are closed (POSIX), so that no file berth opens lands there and
-// reaches a server as its stdin, stdout or stderr. A program calls it first
-// thing; a library must not.
-absl::Status ProtectStandardStreams();
+// PrepareProgram readies a command-line program that uses berth, first
+// thing in its main(), and returns its arguments after its name in UTF-8
+// (on Windows read from the UTF-16 command line: argv there is in the ANSI
+// code page). On POSIX it opens /dev/null on whichever of descriptors 0, 1
+// and 2 are closed, so that no file berth opens lands there and reaches a
+// server as its stdin, stdout or stderr, and makes a write past the file
+// size limit (ulimit -f) an error that is reported rather than a SIGXFSZ
+// that kills the program halfway through replacing the registry. A
+// library must not call it.
+absl::StatusOr<std::vector<std::string>> PrepareProgram(int argc, char** argv);
 
 // PortVariable returns the environment variable that carries `app`'s port:
 // "web" -> "WEB_PORT", "my-api.v2" -> "MY_API_V2_PORT".

@@ -76,6 +76,15 @@ std::string ListenFdNames(const std::vector<std::string>& names);
 // rules involve ASCII only). Pure, so every OS tests it.
 std::string WindowsCommandLine(const std::vector<std::string>& argv);
 
+// ProgramArguments returns the arguments after the program's name that
+// main() got in `argc` and `argv`, in UTF-8. On Windows argv is in the
+// ANSI code page, which cannot hold most of what a user may type (an app
+// or file name in another script becomes "?"), so they are read again from
+// the UTF-16 command line (GetCommandLineW, CommandLineToArgvW);
+// InvalidArgument when that is not valid UTF-16. Elsewhere: argv as given.
+absl::StatusOr<std::vector<std::string>> ProgramArguments(int argc,
+                                                          char** argv);
+
 // ExitStatusForExecError maps a ReplaceProcess/SpawnAndWait error to the
 // status a shell would give: 127 not found, 126 not executable.
 int ExitStatusForExecError(const absl::Status& status);

@@ -8,6 +8,8 @@
 // nothing else is allowed; everything it needs (the environment, the places
 // to try) is built before.
 
+#include "platform/internal/exec_posix.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,7 +28,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "platform/exec.h"
-#include "platform/internal/exec_posix.h"
 
 extern char** environ;
 
@@ -98,8 +99,8 @@ Prepared Prepare(const ExecRequest& request) {
   const bool sockets = !request.listen_sockets.empty();
   // Never pass on socket activation variables meant for berth itself.
   auto replaced = [&](absl::string_view entry) {
-    for (absl::string_view name : {"LISTEN_FDS=", "LISTEN_PID=",
-                                   "LISTEN_FDNAMES="}) {
+    for (absl::string_view name :
+         {"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES="}) {
       if (absl::StartsWith(entry, name)) return true;
     }
     for (const auto& [name, value] : request.env) {
@@ -114,8 +115,8 @@ Prepared Prepare(const ExecRequest& request) {
   if (sockets) {
     p.env_storage.push_back(
         absl::StrCat("LISTEN_FDS=", request.listen_sockets.size()));
-    p.env_storage.push_back(absl::StrCat(
-        "LISTEN_FDNAMES=", ListenFdNames(request.listen_names)));
+    p.env_storage.push_back(
+        absl::StrCat("LISTEN_FDNAMES=", ListenFdNames(request.listen_names)));
     p.env_storage.push_back(
         absl::StrCat(kListenPid, std::string(kPidDigits, '\0')));
   }
@@ -190,8 +191,8 @@ int BecomeProgram(Prepared& p) {
 // The child SpawnAndWait waits for; signals to pass on go there.
 std::atomic<pid_t> forward_to{0};
 
-constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
-                              SIGUSR2};
+constexpr int kForwarded[] = {SIGTERM, SIGINT,  SIGHUP,
+                              SIGQUIT, SIGUSR1, SIGUSR2};
 
 void Forward(int signal, siginfo_t* info, void*) {
   // Sent by a process (kill, si_code <= 0): pass it on. From the terminal
@@ -203,6 +204,11 @@ void Forward(int signal, siginfo_t* info, void*) {
 }  // namespace
 
 bool CanHandOverSockets() { return true; }
+
+absl::StatusOr<std::vector<std::string>> ProgramArguments(int argc,
+                                                          char** argv) {
+  return std::vector<std::string>(argv + 1, argv + argc);
+}
 
 bool CanReplaceProcess() { return true; }
 

@@ -16,4 +16,9 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest&) {
   return absl::UnimplementedError("SpawnAndWait: unsupported OS");
 }
 
+absl::StatusOr<std::vector<std::string>> ProgramArguments(int argc,
+                                                          char** argv) {
+  return std::vector<std::string>(argv + 1, argv + argc);
+}
+
 }  // namespace berth::platform

@@ -14,6 +14,9 @@
 #include "platform/exec.h"
 #include "platform/internal/win.h"
 
+// After windows.h (internal/win.h): CommandLineToArgvW.
+#include <shellapi.h>
+
 namespace berth::platform {
 namespace {
 
@@ -111,6 +114,34 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
     return StartError("GetExitCodeProcess");
   }
   return static_cast<int>(code);
+}
+
+absl::StatusOr<std::vector<std::string>> ProgramArguments(int argc,
+                                                          char** argv) {
+  int count = 0;
+  LPWSTR* wide = CommandLineToArgvW(GetCommandLineW(), &count);
+  if (wide == nullptr) {
+    return internal::WindowsErrorToStatus(GetLastError(), "CommandLineToArgvW");
+  }
+  std::vector<std::string> args;
+  absl::Status status;
+  for (int i = 1; i < count && status.ok(); ++i) {
+    absl::StatusOr<std::string> arg = internal::WideToUtf8(wide[i]);
+    if (arg.ok()) {
+      args.push_back(*std::move(arg));
+    } else {
+      status = absl::InvalidArgumentError(
+          absl::StrCat("argument ", i, ": ", arg.status().message()));
+    }
+  }
+  LocalFree(wide);
+  if (!status.ok()) return status;
+  // The C runtime and CommandLineToArgvW split alike; should they ever
+  // not, argv is what the program was written against.
+  if (args.size() + 1 != static_cast<size_t>(argc)) {
+    return std::vector<std::string>(argv + 1, argv + argc);
+  }
+  return args;
 }
 
 }  // namespace berth::platform

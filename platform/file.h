@@ -147,6 +147,13 @@ class FileLock {
 // thing; a library must not. Does nothing on Windows.
 absl::Status OpenNullOnClosedStandardStreams();
 
+// ReportFileSizeLimitAsError makes a write past the file size limit
+// (ulimit -f) fail with EFBIG, reported like any failed write, instead of
+// killing the process with SIGXFSZ halfway through replacing a file.
+// Programs call it first thing; a library must not. Does nothing on
+// Windows, which has no such limit.
+void ReportFileSizeLimitAsError();
+
 // FileSignature tells versions of a file apart with one stat: it changes
 // when the file is replaced (another inode; on Windows, another creation
 // time) or written (size, modification time in nanoseconds). Equal

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -518,6 +519,8 @@ absl::Status EnsurePrivateDirectory(const std::string& path) {
   }
   return absl::OkStatus();
 }
+
+void ReportFileSizeLimitAsError() { signal(SIGXFSZ, SIG_IGN); }
 
 absl::Status OpenNullOnClosedStandardStreams() {
   for (int fd = 0; fd <= 2; ++fd) {

@@ -659,13 +659,13 @@ TEST_F(ReplaceFileAtomicallyTest, ModeIs0600WhateverTheUmask) {
 }
 
 TEST_F(ReplaceFileAtomicallyTest, FailedWriteLeavesTheTargetByteForByte) {
-  // RLIMIT_FSIZE makes the write fail (EFBIG) in a child, which ignores
-  // SIGXFSZ as the berth CLI does. Works as root too, unlike chmod.
+  // RLIMIT_FSIZE makes the write fail (EFBIG) in a child, which reports it
+  // (ReportFileSizeLimitAsError) as the berth CLI does. Works as root too, unlike chmod.
   const std::string path = Path("registry");
   const std::string old_contents = "berth 1\nkeep me\n";
   WriteFile(path, old_contents);
   Child writer([&](int report) {
-    signal(SIGXFSZ, SIG_IGN);
+    ReportFileSizeLimitAsError();
     rlimit limit;
     limit.rlim_cur = limit.rlim_max = 4096;
     if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);

@@ -49,6 +49,8 @@ absl::Status FileLock::WriteContents(absl::string_view) {
 
 absl::Status OpenNullOnClosedStandardStreams() { return absl::OkStatus(); }
 
+void ReportFileSizeLimitAsError() {}
+
 void FileLock::Unlock() { handle_ = -1; }
 
 absl::StatusOr<intptr_t> FileLock::SetInheritable() {

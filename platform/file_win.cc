@@ -269,6 +269,8 @@ absl::Status FileLock::WriteContents(absl::string_view contents) {
 
 absl::Status OpenNullOnClosedStandardStreams() { return absl::OkStatus(); }
 
+void ReportFileSizeLimitAsError() {}
+
 // --- Whole files ------------------------------------------------------------
 
 absl::StatusOr<FileSignature> SignatureOf(const std::string& path) {

@@ -40,6 +40,7 @@
 #include "api/lease.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "platform/exec.h"
 #include "platform/file.h"
 #include "platform/port.h"
 #include "platform/process.h"
@@ -426,6 +427,26 @@ TEST_F(RunAndWhoTest, WhoNamesTheListenerAndTheAppItRunsFor) {
               HasSubstr(absl::StrCat("nobody listens on port ", port)));
 }
 
+// Windows gives a program its argv in the ANSI code page, which has no
+// room for most names; berth reads its arguments from the UTF-16 command
+// line instead, and hands them on as UTF-16. (The child reads its own the
+// same way: platform::ProgramArguments.)
+TEST_F(RunAndWhoTest, NamesAndArgumentsBeyondASCIIArriveIntact) {
+  const std::string app =
+      "w\xC3\xAB"
+      "b-\xE6\x97\xA5\xE6\x9C\xAC";                          // wëb-日本
+  const std::string arg = "\xC3\xBCn\xC3\xAF \xE2\x9C\x93";  // ünï ✓
+  std::unique_ptr<Subprocess> run = RunServer({app}, 0, false, {arg});
+  ASSERT_NE(run, nullptr);
+  const Report report = WaitForReport("server");
+  ASSERT_EQ(report.count("arg"), 1u) << Read("run.err");
+  EXPECT_THAT(report.at("arg"), ElementsAre(arg));
+  const std::map<std::string, uint16_t> live = Live();
+  EXPECT_EQ(live.count(app), 1u) << Read("run.err");
+  TellToExit("server");
+  EXPECT_EQ(run->Wait(), 0) << Read("run.err");
+}
+
 }  // namespace
 }  // namespace berth
 
@@ -434,7 +455,11 @@ TEST_F(RunAndWhoTest, WhoNamesTheListenerAndTheAppItRunsFor) {
 int main(int argc, char** argv) {
   berth::g_argv0 = argv[0];
   if (argc >= 6 && std::strcmp(argv[1], "--child") == 0) {
-    return berth::ChildMain(std::vector<std::string>(argv + 2, argv + argc));
+    absl::StatusOr<std::vector<std::string>> args =
+        berth::platform::ProgramArguments(argc, argv);
+    if (!args.ok()) return 7;
+    return berth::ChildMain(
+        std::vector<std::string>(args->begin() + 1, args->end()));
   }
   ::testing::InitGoogleTest(&argc, argv);
   if (argc != 2) {

@@ -5,10 +5,7 @@
 #include "tests/subprocess.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 #else
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,30 +40,17 @@ namespace berth::tests {
 namespace {
 
 #ifdef _WIN32
-// Wide widens ASCII (test paths and arguments); anything else is refused
-// rather than converted, as no test here needs it.
-absl::StatusOr<std::wstring> Wide(const std::string& text) {
-  std::wstring wide;
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tests/subprocess takes ASCII only: ", text));
-    }
-    wide.push_back(static_cast<wchar_t>(c));
-  }
-  return wide;
-}
+using platform::internal::Utf8ToWide;
 
 std::string Narrow(const std::wstring& wide) {
-  std::string text;
-  for (wchar_t c : wide) text.push_back(c < 0x80 ? static_cast<char>(c) : '?');
-  return text;
+  absl::StatusOr<std::string> text = platform::internal::WideToUtf8(wide);
+  return text.ok() ? *std::move(text) : std::string();
 }
 
 // OutputFile opens `path` for a child's stdout or stderr: inheritable,
 // created or emptied.
 HANDLE OutputFile(const std::string& path) {
-  absl::StatusOr<std::wstring> wide = Wide(path);
+  absl::StatusOr<std::wstring> wide = Utf8ToWide(path);
   if (!wide.ok()) return INVALID_HANDLE_VALUE;
   SECURITY_ATTRIBUTES inherit = {sizeof(inherit), nullptr, TRUE};
   return CreateFileW(wide->c_str(), GENERIC_WRITE,
@@ -81,7 +66,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
   if (argv.empty()) return absl::InvalidArgumentError("no program");
   std::unique_ptr<Subprocess> child(new Subprocess());
 #ifdef _WIN32
-  absl::StatusOr<std::wstring> program = Wide(argv[0]);
+  absl::StatusOr<std::wstring> program = Utf8ToWide(argv[0]);
   if (!program.ok()) return program.status();
   for (wchar_t& c : *program) {
     if (c == L'/') c = L'\\';
@@ -97,7 +82,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
   std::vector<std::string> args = argv;
   args[0] = Narrow(full);
   absl::StatusOr<std::wstring> command_line =
-      Wide(platform::WindowsCommandLine(args));
+      Utf8ToWide(platform::WindowsCommandLine(args));
   if (!command_line.ok()) return command_line.status();
 
   STARTUPINFOW startup = {};

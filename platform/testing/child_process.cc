@@ -3,13 +3,7 @@
 #include "platform/testing/child_process.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "platform/internal/win.h"
 #else
 #include <signal.h>
 #include <spawn.h>
@@ -28,44 +22,9 @@ extern char** environ;
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "platform/exec.h"
 
 namespace berth::platform::testing {
-namespace {
-
-#ifdef _WIN32
-std::wstring Wide(const std::string& s) {
-  if (s.empty()) return std::wstring();
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(),
-                                    static_cast<int>(s.size()), nullptr, 0);
-  std::wstring out(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), &out[0],
-                      n);
-  return out;
-}
-
-// Quote quotes one argument so that the C runtime splits it back out.
-std::wstring Quote(const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    return arg;
-  }
-  std::wstring out = L"\"";
-  size_t backslashes = 0;
-  for (wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
-    backslashes = 0;
-    out.push_back(c);
-  }
-  out.append(backslashes * 2, L'\\');
-  out.push_back(L'"');
-  return out;
-}
-#endif
-
-}  // namespace
 
 absl::StatusOr<std::string> SelfPath() {
 #ifdef _WIN32
@@ -73,16 +32,9 @@ absl::StatusOr<std::string> SelfPath() {
   const DWORD n =
       GetModuleFileNameW(nullptr, &path[0], static_cast<DWORD>(path.size()));
   if (n == 0 || n >= path.size()) {
-    return absl::UnknownError(
-        absl::StrCat("GetModuleFileNameW: error ", GetLastError()));
+    return internal::WindowsErrorToStatus(GetLastError(), "GetModuleFileNameW");
   }
-  const int size =
-      WideCharToMultiByte(CP_UTF8, 0, path.data(), static_cast<int>(n), nullptr,
-                          0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(size), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, path.data(), static_cast<int>(n), &out[0],
-                      size, nullptr, nullptr);
-  return out;
+  return internal::WideToUtf8(std::wstring_view(path.data(), n));
 #elif defined(__APPLE__)
   char path[4096];
   uint32_t size = sizeof(path);
@@ -103,20 +55,19 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   if (argv.empty()) return absl::InvalidArgumentError("no program to start");
   std::unique_ptr<ChildProcess> child(new ChildProcess());
 #ifdef _WIN32
-  std::wstring command_line;
-  for (const std::string& arg : argv) {
-    if (!command_line.empty()) command_line += L" ";
-    command_line += Quote(Wide(arg));
-  }
+  absl::StatusOr<std::wstring> command_line =
+      internal::Utf8ToWide(WindowsCommandLine(argv));
+  absl::StatusOr<std::wstring> program = internal::Utf8ToWide(argv[0]);
+  if (!command_line.ok()) return command_line.status();
+  if (!program.ok()) return program.status();
   STARTUPINFOW startup;
   ZeroMemory(&startup, sizeof(startup));
   startup.cb = sizeof(startup);
   PROCESS_INFORMATION info;
-  const std::wstring program = Wide(argv[0]);
-  if (!CreateProcessW(program.c_str(), &command_line[0], nullptr, nullptr,
+  if (!CreateProcessW(program->c_str(), &(*command_line)[0], nullptr, nullptr,
                       FALSE, 0, nullptr, nullptr, &startup, &info)) {
-    return absl::UnknownError(
-        absl::StrCat("CreateProcessW ", argv[0], ": error ", GetLastError()));
+    return internal::WindowsErrorToStatus(
+        GetLastError(), absl::StrCat("CreateProcessW ", argv[0]));
   }
   CloseHandle(info.hThread);
   child->process_ = reinterpret_cast<intptr_t>(info.hProcess);
