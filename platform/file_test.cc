@@ -660,7 +660,8 @@ TEST_F(ReplaceFileAtomicallyTest, ModeIs0600WhateverTheUmask) {
 
 TEST_F(ReplaceFileAtomicallyTest, FailedWriteLeavesTheTargetByteForByte) {
   // RLIMIT_FSIZE makes the write fail (EFBIG) in a child, which reports it
-  // (ReportFileSizeLimitAsError) as the berth CLI does. Works as root too, unlike chmod.
+  // (ReportFileSizeLimitAsError) as the berth CLI does. Works as root
+  // too, unlike chmod.
   const std::string path = Path("registry");
   const std::string old_contents = "berth 1\nkeep me\n";
   WriteFile(path, old_contents);
