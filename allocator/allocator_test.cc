@@ -81,21 +81,33 @@ struct OrderCase {
 std::vector<OrderCase> OrderCases() {
   std::vector<OrderCase> cases;
   {
-    OrderCase c{"DerivedWhenNothingElse", Web(), {}, kWebDerived,
-                Source::kDerived, "took 8825, derived from the app name"};
+    OrderCase c{"DerivedWhenNothingElse",
+                Web(),
+                {},
+                kWebDerived,
+                Source::kDerived,
+                "took 8825, derived from the app name"};
     cases.push_back(c);
   }
   {
     Plan plan = Web();
     plan.wanted = 8801;
-    cases.push_back({"WantedFirst", plan, {}, 8801, Source::kWanted,
+    cases.push_back({"WantedFirst",
+                     plan,
+                     {},
+                     8801,
+                     Source::kWanted,
                      "took 8801, the wanted port"});
   }
   {
     Plan plan = Web();
     plan.wanted = 20000;  // outside the range: still offered
-    cases.push_back({"WantedOutsideTheRange", plan, {}, 20000,
-                     Source::kWanted, "took 20000, the wanted port"});
+    cases.push_back({"WantedOutsideTheRange",
+                     plan,
+                     {},
+                     20000,
+                     Source::kWanted,
+                     "took 20000, the wanted port"});
   }
   {
     Plan plan = Web();
@@ -118,24 +130,30 @@ std::vector<OrderCase> OrderCases() {
   {
     Plan plan = Web();
     plan.remembered = {8850, 8860};
-    cases.push_back({"RememberedBeforeDerived", plan, {}, 8850,
-                     Source::kRemembered, "took 8850, the port web had last"});
+    cases.push_back({"RememberedBeforeDerived",
+                     plan,
+                     {},
+                     8850,
+                     Source::kRemembered,
+                     "took 8850, the port web had last"});
   }
   {
     Plan plan = Web();
     plan.remembered = {8850, 8860};
     World world;
     world.obstacles[8850] = {Obstacle::kHeldUnknown, "web (pid 5)"};
-    cases.push_back({"SecondRemembered", plan, world, 8860,
-                     Source::kRemembered,
+    cases.push_back({"SecondRemembered", plan, world, 8860, Source::kRemembered,
                      "last port 8850 is held by web (pid 5), whose state is "
                      "unknown; took 8860, the port web had last"});
   }
   {
     Plan plan = Web();
     plan.remembered = {20000};  // outside the range: not offered
-    cases.push_back({"RememberedOutsideTheRangeIsSkipped", plan, {},
-                     kWebDerived, Source::kDerived,
+    cases.push_back({"RememberedOutsideTheRangeIsSkipped",
+                     plan,
+                     {},
+                     kWebDerived,
+                     Source::kDerived,
                      "took 8825, derived from the app name"});
   }
   {
@@ -160,7 +178,10 @@ std::vector<OrderCase> OrderCases() {
   {
     Plan plan = Web();
     plan.wanted = 80;
-    cases.push_back({"WantedBelow1024", plan, {}, kWebDerived,
+    cases.push_back({"WantedBelow1024",
+                     plan,
+                     {},
+                     kWebDerived,
                      Source::kDerived,
                      "wanted port 80 is below 1024; took 8825, derived from "
                      "the app name"});
@@ -168,21 +189,33 @@ std::vector<OrderCase> OrderCases() {
   {
     Plan plan = Web();
     plan.wanted = 6000;
-    cases.push_back({"WantedBadPort", plan, {}, kWebDerived, Source::kDerived,
+    cases.push_back({"WantedBadPort",
+                     plan,
+                     {},
+                     kWebDerived,
+                     Source::kDerived,
                      "wanted port 6000 is on the browsers' bad-ports list; "
                      "took 8825, derived from the app name"});
   }
   {
     Plan plan = Web();
     plan.ephemeral = PortRange{8800, 8830};
-    cases.push_back({"EphemeralSkipped", plan, {}, 8831, Source::kScan,
+    cases.push_back({"EphemeralSkipped",
+                     plan,
+                     {},
+                     8831,
+                     Source::kScan,
                      "derived port 8825 is in the ephemeral range 8800-8830; "
                      "took 8831, the first free port scanning up from 8825"});
   }
   {
     Plan plan = Web();
     plan.exclude = {kWebDerived};
-    cases.push_back({"ExcludedSkipped", plan, {}, 8826, Source::kScan,
+    cases.push_back({"ExcludedSkipped",
+                     plan,
+                     {},
+                     8826,
+                     Source::kScan,
                      "derived port 8825 is taken by another app of this "
                      "request; took 8826, the first free port scanning up "
                      "from 8825"});
@@ -191,8 +224,12 @@ std::vector<OrderCase> OrderCases() {
     Plan plan = Web();
     plan.wanted = 8825;
     plan.remembered = {8825};
-    cases.push_back({"ANamedPortIsOfferedOnce", plan, {}, 8825,
-                     Source::kWanted, "took 8825, the wanted port"});
+    cases.push_back({"ANamedPortIsOfferedOnce",
+                     plan,
+                     {},
+                     8825,
+                     Source::kWanted,
+                     "took 8825, the wanted port"});
   }
   {
     World world;
@@ -249,11 +286,10 @@ TEST(Walk, OffersNamedCandidatesThenTheScanInOrder) {
   }
   EXPECT_THAT(ports, ElementsAre(20000, 8822, 8821, 8825, 8826, 8827, 8820,
                                  8823, 8824));
-  EXPECT_THAT(sources,
-              ElementsAre(Source::kWanted, Source::kRemembered,
-                          Source::kRemembered, Source::kDerived, Source::kScan,
-                          Source::kScan, Source::kScan, Source::kScan,
-                          Source::kScan));
+  EXPECT_THAT(sources, ElementsAre(Source::kWanted, Source::kRemembered,
+                                   Source::kRemembered, Source::kDerived,
+                                   Source::kScan, Source::kScan, Source::kScan,
+                                   Source::kScan, Source::kScan));
   EXPECT_EQ(out.chosen->port, 8824);
 }
 
@@ -388,8 +424,8 @@ TEST(WalkRandom, KeepsEveryPromise) {
       ASSERT_TRUE(seen.insert(c.port).second) << "offered twice: " << c.port;
       ASSERT_GE(c.port, 1024);
       ASSERT_FALSE(IsBadPort(c.port));
-      ASSERT_TRUE(std::find(plan.exclude.begin(), plan.exclude.end(),
-                            c.port) == plan.exclude.end());
+      ASSERT_TRUE(std::find(plan.exclude.begin(), plan.exclude.end(), c.port) ==
+                  plan.exclude.end());
       if (plan.ephemeral) {
         ASSERT_FALSE(plan.ephemeral->lo <= c.port &&
                      c.port <= plan.ephemeral->hi);
@@ -405,12 +441,11 @@ TEST(WalkRandom, KeepsEveryPromise) {
       // Every free, allowed port of the range would have been chosen.
       for (int p = plan.range.lo; p <= plan.range.hi; ++p) {
         const auto port = static_cast<uint16_t>(p);
-        const bool allowed =
-            port >= 1024 && !IsBadPort(port) &&
-            std::find(plan.exclude.begin(), plan.exclude.end(), port) ==
-                plan.exclude.end() &&
-            !(plan.ephemeral && plan.ephemeral->lo <= port &&
-              port <= plan.ephemeral->hi);
+        const bool allowed = port >= 1024 && !IsBadPort(port) &&
+                             std::find(plan.exclude.begin(), plan.exclude.end(),
+                                       port) == plan.exclude.end() &&
+                             !(plan.ephemeral && plan.ephemeral->lo <= port &&
+                               port <= plan.ephemeral->hi);
         if (allowed) {
           ASSERT_EQ(world.obstacles.count(port), 1u) << port;
         }
@@ -470,23 +505,105 @@ TEST(DerivedPort, SpreadsOverTheRange) {
 
 // --- IsBadPort and ValidateRange --------------------------------------------
 
+// The fetch standard's table of bad ports, as it writes it: each port with
+// the service it belongs to (6665-6669 are one row, "ircu").
 TEST(IsBadPort, MatchesFetchStandard) {
-  const std::vector<uint16_t> bad = {
-      1,    7,    9,    11,   13,   15,   17,   19,   20,   21,   22,   23,
-      25,   37,   42,   43,   53,   69,   77,   79,   87,   95,   101,  102,
-      103,  104,  109,  110,  111,  113,  115,  117,  119,  123,  135,  137,
-      139,  143,  161,  179,  389,  427,  465,  512,  513,  514,  515,  526,
-      530,  531,  532,  540,  548,  554,  556,  563,  587,  601,  636,  989,
-      990,  993,  995,  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
-      6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080};
-  ASSERT_EQ(bad.size(), 82u);
-  int count = 0;
-  for (uint32_t port = 0; port <= 65535; ++port) {
-    const bool want = std::find(bad.begin(), bad.end(), port) != bad.end();
-    EXPECT_EQ(IsBadPort(static_cast<uint16_t>(port)), want) << port;
-    count += IsBadPort(static_cast<uint16_t>(port));
+  struct Row {
+    uint16_t lo, hi;
+    const char* service;
+  };
+  const Row rows[] = {
+      {1, 1, "tcpmux"},
+      {7, 7, "echo"},
+      {9, 9, "discard"},
+      {11, 11, "systat"},
+      {13, 13, "daytime"},
+      {15, 15, "netstat"},
+      {17, 17, "qotd"},
+      {19, 19, "chargen"},
+      {20, 20, "ftp-data"},
+      {21, 21, "ftp"},
+      {22, 22, "ssh"},
+      {23, 23, "telnet"},
+      {25, 25, "smtp"},
+      {37, 37, "time"},
+      {42, 42, "name"},
+      {43, 43, "nicname"},
+      {53, 53, "domain"},
+      {69, 69, "tftp"},
+      {77, 77, "priv-rjs"},
+      {79, 79, "finger"},
+      {87, 87, "ttylink"},
+      {95, 95, "supdup"},
+      {101, 101, "hostname"},
+      {102, 102, "iso-tsap"},
+      {103, 103, "gppitnp"},
+      {104, 104, "acr-nema"},
+      {109, 109, "pop2"},
+      {110, 110, "pop3"},
+      {111, 111, "sunrpc"},
+      {113, 113, "auth"},
+      {115, 115, "sftp"},
+      {117, 117, "uucp-path"},
+      {119, 119, "nntp"},
+      {123, 123, "ntp"},
+      {135, 135, "epmap"},
+      {137, 137, "netbios-ns"},
+      {139, 139, "netbios-ssn"},
+      {143, 143, "imap"},
+      {161, 161, "snmp"},
+      {179, 179, "bgp"},
+      {389, 389, "ldap"},
+      {427, 427, "svrloc"},
+      {465, 465, "submissions"},
+      {512, 512, "exec"},
+      {513, 513, "login"},
+      {514, 514, "shell"},
+      {515, 515, "printer"},
+      {526, 526, "tempo"},
+      {530, 530, "courier"},
+      {531, 531, "chat"},
+      {532, 532, "netnews"},
+      {540, 540, "uucp"},
+      {548, 548, "afp"},
+      {554, 554, "rtsp"},
+      {556, 556, "remotefs"},
+      {563, 563, "nntps"},
+      {587, 587, "submission"},
+      {601, 601, "syslog-conn"},
+      {636, 636, "ldaps"},
+      {989, 989, "ftps-data"},
+      {990, 990, "ftps"},
+      {993, 993, "imaps"},
+      {995, 995, "pop3s"},
+      {1719, 1719, "h323gatestat"},
+      {1720, 1720, "h323hostcall"},
+      {1723, 1723, "pptp"},
+      {2049, 2049, "nfs"},
+      {3659, 3659, "apple-sasl"},
+      {4045, 4045, "npp"},
+      {4190, 4190, "sieve"},
+      {5060, 5060, "sip"},
+      {5061, 5061, "sips"},
+      {6000, 6000, "x11"},
+      {6566, 6566, "sane-port"},
+      {6665, 6669, "ircu"},
+      {6679, 6679, "osaut"},
+      {6697, 6697, "ircs-u"},
+      {10080, 10080, "amanda"},
+  };
+  std::map<uint32_t, const char*> service;
+  for (const Row& row : rows) {
+    for (uint32_t port = row.lo; port <= row.hi; ++port) {
+      service[port] = row.service;
+    }
   }
-  EXPECT_EQ(count, 82);
+  ASSERT_EQ(service.size(), 82u);
+  for (uint32_t port = 0; port <= 65535; ++port) {
+    const auto it = service.find(port);
+    EXPECT_EQ(IsBadPort(static_cast<uint16_t>(port)), it != service.end())
+        << port << (it != service.end() ? it->second : "");
+  }
 }
 
 TEST(ValidateRange, Rules) {

@@ -259,23 +259,11 @@ class PosixProcesses final : public TestProcesses {
           "PIDs can only be chosen inside a PID namespace of the test's own");
 #endif
     }
-    constexpr char kPath[] = "/proc/sys/kernel/ns_last_pid";
-    const int fd = open(kPath, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int err = errno;
-      if (err == ENOENT) {  // a kernel without CONFIG_CHECKPOINT_RESTORE
-        return absl::UnimplementedError(
-            absl::StrCat("open ", kPath, ": ", std::strerror(err)));
-      }
-      return absl::ErrnoToStatus(err, absl::StrCat("open ", kPath));
+#if defined(__linux__)
+    if (absl::Status s = platform::testing::SetNextPid(want); !s.ok()) {
+      return s;
     }
-    const std::string last = absl::StrCat(want - 1);
-    const ssize_t n = write(fd, last.data(), last.size());
-    const int err = errno;
-    close(fd);
-    if (n != static_cast<ssize_t>(last.size())) {
-      return absl::ErrnoToStatus(err, absl::StrCat("write ", kPath));
-    }
+#endif
     absl::StatusOr<int64_t> pid = Start();
     if (pid.ok() && *pid != want) {
       (void)EndAndReap(*pid);

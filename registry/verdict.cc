@@ -60,18 +60,6 @@ bool TokensCompare(const Facts& facts) {
 
 }  // namespace
 
-const char* EntryStateName(EntryState state) {
-  switch (state) {
-    case EntryState::kLive:
-      return "live";
-    case EntryState::kStale:
-      return "stale";
-    case EntryState::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
 bool NeedsForeign(const Facts& facts) {
   return Judgeable(facts) && !InOwnersNamespace(facts) &&
          facts.judge_namespace == platform::kInitialPidNamespace &&

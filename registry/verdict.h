@@ -40,9 +40,6 @@ namespace berth::registry {
 
 enum class EntryState { kLive, kStale, kUnknown };
 
-// EntryStateName returns "live", "stale" or "unknown".
-const char* EntryStateName(EntryState state);
-
 // Facts is what is known about one lease file at one moment.
 struct Facts {
   // Someone holds the file's lock (not the judge).

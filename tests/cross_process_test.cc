@@ -11,7 +11,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,20 +22,16 @@
 #include "api/lease.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/subprocess.h"
 
 namespace berth {
 namespace {
 
-namespace fs = std::filesystem;
-
 class CrossProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = (fs::path(tmp ? tmp : "/tmp") /
-            ::testing::UnitTest::GetInstance()->current_test_info()->name())
-               .string();
-    fs::remove_all(dir_);
+    dir_ = tests::TestDirectory();
+    ASSERT_FALSE(dir_.empty());
     options_.registry_dir = dir_;
     options_.range = PortRange{22000, 22999};
     options_.lock_timeout = absl::Seconds(30);
@@ -128,7 +123,8 @@ int Listen(int family, uint16_t port) {
 
 TEST_F(CrossProcessTest, AForeignListenerOnACandidateIsSkipped) {
   for (int family : {AF_INET, AF_INET6}) {
-    SCOPED_TRACE(family == AF_INET ? "IPv4-only listener" : "IPv6-only listener");
+    SCOPED_TRACE(family == AF_INET ? "IPv4-only listener"
+                                   : "IPv6-only listener");
     const uint16_t port = family == AF_INET ? 22100 : 22101;
     const int fd = Listen(family, port);
     if (fd < 0 && family == AF_INET6) {

@@ -45,6 +45,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/lease.h"
+#include "tests/loopback_listener.h"
 
 namespace berth {
 namespace {
@@ -73,27 +74,6 @@ void WriteFile(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   Append(tmp, text);
   rename(tmp.c_str(), path.c_str());
-}
-
-// Listen binds a listening socket on 127.0.0.1:port; -1 with errno set when
-// it cannot. SO_REUSEADDR forgives only TIME_WAIT, never a live listener.
-int Listen(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      listen(fd, 1) != 0) {
-    const int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
-  }
-  return fd;
 }
 
 struct Flags {
@@ -126,7 +106,7 @@ Flags ParseFlags(int argc, char** argv) {
 int Hold(uint16_t port, int64_t start, const Flags& flags) {
   const std::string log = flags.Get("log");
   const std::string who = flags.Get("who");
-  const int fd = Listen(port);
+  const int fd = tests::ListenOnLoopback(port);
   if (fd < 0) {
     const bool in_use = errno == EADDRINUSE;
     Append(log, absl::StrCat(in_use ? "conflict " : "bindfail ", port, " ", who,

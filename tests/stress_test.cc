@@ -65,6 +65,7 @@
 #include "api/lease.h"
 #include "gtest/gtest.h"
 #include "registry/codec.h"
+#include "tests/loopback_listener.h"
 
 namespace berth {
 namespace {
@@ -90,9 +91,8 @@ enum Kind : uint8_t {
   kGroup,
   kKinds
 };
-const char* const kKindNames[kKinds] = {"plain",         "fork-release",
-                                        "long child",    "exec'd server",
-                                        "wrapper",       "group"};
+const char* const kKindNames[kKinds] = {
+    "plain", "fork-release", "long child", "exec'd server", "wrapper", "group"};
 
 // Shared lives in a file mapped shared by every process, those that exec'd
 // included (they map it again). Lock-free atomics work across processes.
@@ -165,30 +165,6 @@ Shared* MapShared(const std::string& path, bool create) {
   return static_cast<Shared*>(mem);
 }
 
-// Listen binds a listening socket on 127.0.0.1:port; -1 with errno set when
-// it cannot. SO_REUSEADDR only forgives TIME_WAIT: Linux still refuses a
-// second bind while a listener holds the port.
-int Listen(uint16_t port) {
-  // socket() then FD_CLOEXEC: macOS has no SOCK_CLOEXEC.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      listen(fd, 1) != 0) {
-    const int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
-  }
-  return fd;
-}
-
 // Violation reports a broken promise from a child (no gtest after fork).
 void Violation(Shared* shared, const std::string& what) {
   shared->violations.fetch_add(1);
@@ -201,7 +177,7 @@ void Violation(Shared* shared, const std::string& what) {
 // alone: a listener would make berth's probe skip it and hide a registry
 // that forgot it). False when the bind failed for another reason.
 bool BindOnce(Shared* shared, uint16_t port, bool keep, int* fd) {
-  *fd = Listen(port);
+  *fd = tests::ListenOnLoopback(port);
   if (*fd < 0) {
     if (errno == EADDRINUSE) {
       Violation(shared, absl::StrCat("bind 127.0.0.1:", port,

@@ -13,9 +13,6 @@
 // one port that overlap mean two live holders. A port found listened on
 // appends "conflict PORT WHO" and exits 3.
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,39 +24,18 @@
 #include <string>
 
 #include "api/lease.h"
+#include "spans.h"
 
 namespace {
 
-int64_t NowMicros() {
-  struct timespec t;
-  clock_gettime(CLOCK_REALTIME, &t);
-  return static_cast<int64_t>(t.tv_sec) * 1000000 + t.tv_nsec / 1000;
-}
-
-// Log appends one line to $SPANS with one write, so that the lines of
-// tests running at once never interleave.
-void Log(const std::string& line) {
-  const char* path = std::getenv("SPANS");
-  if (path == nullptr) return;
-  const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  (void)!write(fd, line.data(), line.size());
-  close(fd);
-}
+using consumer::Log;
+using consumer::NowMicros;
 
 // Hold listens on `port` for $HOLD_MS and logs the span that began at
 // `start`.
 int Hold(uint16_t port, int64_t start, const std::string& who) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  fcntl(fd, F_SETFD, FD_CLOEXEC);  // macOS has no SOCK_CLOEXEC
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(fd, 8) != 0) {
+  const int fd = consumer::Listen(port);
+  if (fd < 0) {
     const bool in_use = errno == EADDRINUSE;
     std::fprintf(stderr, "port_hold: %s: bind %u: %s\n", who.c_str(),
                  unsigned{port}, std::strerror(errno));

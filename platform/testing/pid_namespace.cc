@@ -118,11 +118,17 @@ absl::StatusOr<std::string> RunInNewPidNamespace(
       absl::StrCat("namespace child: \"", message, "\""));
 }
 
-
-absl::StatusOr<int> ForkWithPid(int want) {
+absl::Status SetNextPid(int64_t want) {
   constexpr char kPath[] = "/proc/sys/kernel/ns_last_pid";
   const int fd = open(kPath, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", kPath));
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT) {
+      return absl::UnimplementedError(
+          absl::StrCat("open ", kPath, ": ", std::strerror(err)));
+    }
+    return absl::ErrnoToStatus(err, absl::StrCat("open ", kPath));
+  }
   const std::string last = absl::StrCat(want - 1);
   const ssize_t n = write(fd, last.data(), last.size());
   const int err = errno;
@@ -130,6 +136,11 @@ absl::StatusOr<int> ForkWithPid(int want) {
   if (n != static_cast<ssize_t>(last.size())) {
     return absl::ErrnoToStatus(err, absl::StrCat("write ", kPath));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> ForkWithPid(int want) {
+  if (absl::Status s = SetNextPid(want); !s.ok()) return s;
   const pid_t pid = fork();
   if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
   if (pid == 0) {

@@ -7,9 +7,11 @@
 #ifndef BERTH_PLATFORM_TESTING_PID_NAMESPACE_H_
 #define BERTH_PLATFORM_TESTING_PID_NAMESPACE_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -28,9 +30,15 @@ absl::StatusOr<std::string> RunInNewPidNamespace(
     const char* proc_options, const std::function<std::string()>& body,
     std::string* skipped);
 
+// SetNextPid makes the next process this PID namespace starts get PID
+// `want` (unless another process starts first), by writing want-1 to
+// /proc/sys/kernel/ns_last_pid: only inside a PID namespace of the test's
+// own. Unimplemented where the kernel has no ns_last_pid
+// (CONFIG_CHECKPOINT_RESTORE off).
+absl::Status SetNextPid(int64_t want);
+
 // ForkWithPid forks a child that sleeps until killed, making it get PID
-// `want` by writing want-1 to /proc/sys/kernel/ns_last_pid first: only
-// inside a PID namespace of the test's own. Returns the child's PID.
+// `want` (SetNextPid). Returns the child's PID.
 absl::StatusOr<int> ForkWithPid(int want);
 
 }  // namespace berth::platform::testing
