@@ -191,12 +191,3 @@ TEST_F(ControlTest, BadInputIsExit2InOneLineAndTouchesNothing) {
 
 }  // namespace
 }  // namespace berth::cli
-
-int main(int argc, char** argv) {
-  if (const int status = berth::cli::testing::HelperMain(argc, argv);
-      status >= 0) {
-    return status;
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

@@ -400,16 +400,3 @@ TEST(WhoCommandTest, NamesTheListenerAndTheApp) {
 
 }  // namespace
 }  // namespace berth::cli
-
-int main(int argc, char** argv) {
-  if (argc == 2 && std::string(argv[1]) == "--sleep") {
-    absl::SleepFor(absl::Seconds(120));
-    return 3;
-  }
-  if (const int status = berth::cli::testing::HelperMain(argc, argv);
-      status >= 0) {
-    return status;
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

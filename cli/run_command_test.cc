@@ -132,12 +132,3 @@ TEST(RunCommandTest, BadInputIsExit2InOneLine) {
 
 }  // namespace
 }  // namespace berth::cli
-
-int main(int argc, char** argv) {
-  if (const int status = berth::cli::testing::HelperMain(argc, argv);
-      status >= 0) {
-    return status;
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

@@ -126,6 +126,22 @@ std::string Describe(const std::vector<Listener>& listeners) {
   return text.empty() ? " (none)" : text;
 }
 
+// ExpectOneListener checks that FindListeners finds one listener on `port`:
+// of `family`, on `address`, held by process `pid`, named as this process.
+void ExpectOneListener(uint16_t port, AddressFamily family,
+                       const std::string& address, int64_t pid) {
+  absl::StatusOr<std::vector<Listener>> found = FindListeners(port);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u) << Describe(*found);
+  const Listener& l = found->front();
+  EXPECT_EQ(l.family, family);
+  EXPECT_EQ(l.address, address);
+  EXPECT_EQ(l.port, port);
+  EXPECT_EQ(l.pid, std::optional<int64_t>(pid));
+  EXPECT_FALSE(l.name.empty());
+  EXPECT_EQ(l.name, OwnName());  // a forked child keeps the name
+}
+
 TEST(FamilyNameTest, Names) {
   EXPECT_STREQ(FamilyName(AddressFamily::kIPv4), "ipv4");
   EXPECT_STREQ(FamilyName(AddressFamily::kIPv6), "ipv6");
@@ -143,21 +159,11 @@ TEST(FindListenersTest, OwnIPv4Listener) {
   const uint16_t port = LocalPort(listener.get());
   ASSERT_NE(port, 0);
 
-  absl::StatusOr<std::vector<Listener>> found = FindListeners(port);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 1u) << Describe(*found);
-  const Listener& l = (*found)[0];
-  EXPECT_EQ(l.family, AddressFamily::kIPv4);
-  EXPECT_EQ(l.address, "127.0.0.1");
-  EXPECT_EQ(l.port, port);
-  ASSERT_TRUE(l.pid.has_value());
-  EXPECT_EQ(*l.pid, getpid());
-  EXPECT_FALSE(l.name.empty());
-  EXPECT_EQ(l.name, OwnName());
+  ExpectOneListener(port, AddressFamily::kIPv4, "127.0.0.1", getpid());
 
   // Closed, it is gone.
   listener.Close();
-  found = FindListeners(port);
+  absl::StatusOr<std::vector<Listener>> found = FindListeners(port);
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_TRUE(found->empty()) << Describe(*found);
 }
@@ -172,16 +178,7 @@ TEST(FindListenersTest, OwnIPv6OnlyListener) {
   const uint16_t port = LocalPort(listener.get());
   ASSERT_NE(port, 0);
 
-  absl::StatusOr<std::vector<Listener>> found = FindListeners(port);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 1u) << Describe(*found);
-  const Listener& l = (*found)[0];
-  EXPECT_EQ(l.family, AddressFamily::kIPv6);
-  EXPECT_EQ(l.address, "::1");
-  EXPECT_EQ(l.port, port);
-  ASSERT_TRUE(l.pid.has_value());
-  EXPECT_EQ(*l.pid, getpid());
-  EXPECT_EQ(l.name, OwnName());
+  ExpectOneListener(port, AddressFamily::kIPv6, "::1", getpid());
 }
 
 TEST(FindListenersTest, BothFamiliesOnOnePort) {
@@ -240,25 +237,15 @@ TEST(FindListenersTest, ListenerOfAChild) {
   const ssize_t n = read(to_parent[0], &port, sizeof(port));
   close(to_parent[0]);
 
-  absl::StatusOr<std::vector<Listener>> found =
-      n == sizeof(port) && port != 0
-          ? FindListeners(port)
-          : absl::InternalError("the child could not listen");
+  if (n == sizeof(port) && port != 0) {
+    ExpectOneListener(port, AddressFamily::kIPv4, "127.0.0.1", child);
+  } else {
+    ADD_FAILURE() << "the child could not listen";
+  }
   close(to_child[1]);  // lets the child exit
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 1u) << Describe(*found);
-  const Listener& l = (*found)[0];
-  EXPECT_EQ(l.family, AddressFamily::kIPv4);
-  EXPECT_EQ(l.address, "127.0.0.1");
-  EXPECT_EQ(l.port, port);
-  ASSERT_TRUE(l.pid.has_value());
-  EXPECT_EQ(*l.pid, child);
-  EXPECT_NE(*l.pid, getpid());
-  EXPECT_EQ(l.name, OwnName());  // fork keeps the name
 }
 
 TEST(FindListenersTest, NobodyListens) {

@@ -113,6 +113,10 @@ int HelperMain(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "--serve") == 0) {
     return Serve(argc, argv);
   }
+  if (argc == 2 && std::strcmp(argv[1], "--sleep") == 0) {
+    absl::SleepFor(absl::Seconds(120));
+    return 3;
+  }
   return -1;
 }
 

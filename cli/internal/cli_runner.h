@@ -52,7 +52,10 @@ std::string WaitForFile(const std::string& path, absl::Duration timeout);
 //                    WORD a line "arg=WORD"; then listens on 127.0.0.1 port
 //                    $PORT after MS milliseconds (never when negative),
 //                    ignoring TERM when IGNORE is 1 (POSIX), and sleeps for
-//                    two minutes.
+//                    two minutes;
+//   --sleep          sleeps for two minutes and exits 3 (a process that
+//                    lives, for owners).
+// The cli tests' main() (cli_test_main) calls it before the tests.
 int HelperMain(int argc, char** argv);
 
 // StartCli starts this program again as `--cli ARGS...`.
