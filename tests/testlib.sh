@@ -15,6 +15,11 @@
 #                       skips the test (says why, then finish) unless it
 #                       runs in the initial PID namespace and
 #                       `unshare --pid --fork UNSHARE_OPTION...` works
+#   in_private_mount_ns "$@"
+#                       re-runs the script, with its arguments, in a
+#                       private mount namespace of its own (unshare -m);
+#                       skips the test (says why, then finish) where none
+#                       can be entered
 passed=0
 failed=0
 check() {
@@ -69,4 +74,14 @@ need_pid_namespaces() {
          "these cases need root or CAP_SYS_ADMIN"
     finish
   fi
+}
+in_private_mount_ns() {
+  local why
+  [ -n "${BERTH_TEST_MOUNT_NS:-}" ] && return 0  # in it: the re-run
+  if why=$(unshare -m true 2>&1); then
+    BERTH_TEST_MOUNT_NS=1 exec unshare -m --propagation private "$0" "$@"
+  fi
+  echo "SKIP: cannot enter a private mount namespace (unshare -m: $why);" \
+       "these cases need root or CAP_SYS_ADMIN"
+  finish
 }
