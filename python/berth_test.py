@@ -20,6 +20,7 @@ import threading
 import pytest
 
 import berth
+from berth_testlib import other_process_gets
 
 LO, HI = map(int, os.environ["BERTH_RANGE"].split("-"))
 PACKAGE = os.path.dirname(os.path.abspath(berth.__file__))
@@ -34,18 +35,6 @@ def entries():
 def holder_of(port):
     live = [e for e in entries() if e["port"] == port and e["state"] == "live"]
     return live[0]["pid"] if live else None
-
-
-def other_process_gets(port):
-    """Whether another process asking for exactly `port` gets it now."""
-    code = ("import berth\n"
-            "try:\n"
-            "    berth.acquire('other', range=(%d, %d)); print('yes')\n"
-            "except berth.Error:\n"
-            "    print('no')\n" % (port, port))
-    out = subprocess.run([sys.executable, "-c", code], check=True,
-                         stdout=subprocess.PIPE, text=True)
-    return out.stdout.strip() == "yes"
 
 
 def start_holder(code):

@@ -7,8 +7,8 @@ an installed berth by install/install_test.sh.) Run by python/run_pytest.sh.
 
 import json
 import os
-import subprocess
-import sys
+
+from berth_testlib import other_process_gets
 
 INNER = """
 import json, os, subprocess
@@ -34,17 +34,6 @@ def test_leases(berth_lease):
     record(port=web.port)
     record(port=api.port)
 """
-
-
-def other_process_gets(port):
-    code = ("import berth\n"
-            "try:\n"
-            "    berth.acquire('other', range=(%d, %d)); print('yes')\n"
-            "except berth.Error:\n"
-            "    print('no')\n" % (port, port))
-    out = subprocess.run([sys.executable, "-c", code], check=True,
-                         stdout=subprocess.PIPE, text=True)
-    return out.stdout.strip() == "yes"
 
 
 def run_inner(pytester, monkeypatch, *args):

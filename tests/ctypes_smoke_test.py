@@ -19,6 +19,11 @@ LO, HI = 20300, 20399  # away from the default and the ephemeral ranges
 
 
 class berth_options(ctypes.Structure):
+    # berth_options as berth.h 0.1 laid it out (it ends before 0.2's
+    # `scope`), so struct_size is 0.1's: this is an older caller, which
+    # libberth must still take. Declared here rather than taken from the
+    # berth package (python/berth), so that this test checks libberth.so
+    # alone, standard library only.
     _fields_ = [
         ("struct_size", ctypes.c_size_t),
         ("registry_dir", ctypes.c_char_p),

@@ -16,17 +16,10 @@
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 
-berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+berth=$(abs_path "$1")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 
-if [ -z "${BERTH_TEST_MOUNT_NS:-}" ]; then
-  if why=$(unshare -m true 2>&1); then
-    BERTH_TEST_MOUNT_NS=1 exec unshare -m --propagation private "$0" "$@"
-  fi
-  echo "SKIP: cannot enter a private mount namespace (unshare -m: $why);" \
-       "these cases need root or CAP_SYS_ADMIN"
-  finish
-fi
+in_private_mount_ns "$@"
 mkdir -p "$tmp/probe"
 if ! why=$(mount -t tmpfs -o size=64k tmpfs "$tmp/probe" 2>&1); then
   echo "SKIP: cannot mount a tmpfs here ($why)"

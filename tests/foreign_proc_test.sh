@@ -17,37 +17,18 @@
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 
-berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-holder=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+berth=$(abs_path "$1")
+holder=$(abs_path "$2")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 
-if [ "$(stat -L -c %i /proc/self/ns/pid)" != 4026531836 ]; then
-  echo "SKIP: not in the initial PID namespace (run unsandboxed: no-sandbox)"
-  finish
-fi
-if ! why=$(unshare --pid --fork true 2>&1); then
-  echo "SKIP: cannot make a PID namespace (unshare --pid: $why);" \
-       "these cases need root or CAP_SYS_ADMIN"
-  finish
-fi
-cleanup() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-}
-trap cleanup EXIT
+need_pid_namespaces
+trap kill_jobs EXIT
 export BERTH_HOME=$tmp/reg
 export BERTH_RANGE=27200-27229
 export berth holder tmp
 log=$tmp/spans
 : >"$log"
 
-wait_for() {  # wait_for CMD...: retry for up to 20 s
-  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
-state_of() {  # state_of PORT: its state in berth list, as the host sees it
-  "$berth" list --json | grep "\"port\": $1," | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
-}
 # foreign CMD: runs the bash command CMD in a new PID namespace with the
 # host's /proc, from a subshell (not the namespace's PID 1).
 foreign() {

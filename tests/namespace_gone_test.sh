@@ -14,37 +14,18 @@
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 
-berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-holder=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+berth=$(abs_path "$1")
+holder=$(abs_path "$2")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 
-if [ "$(stat -L -c %i /proc/self/ns/pid)" != 4026531836 ]; then
-  echo "SKIP: not in the initial PID namespace (run unsandboxed: no-sandbox)"
-  finish
-fi
-if ! why=$(unshare --pid --fork --mount-proc true 2>&1); then
-  echo "SKIP: cannot make a PID namespace (unshare --pid: $why);" \
-       "these cases need root or CAP_SYS_ADMIN"
-  finish
-fi
-cleanup() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-}
-trap cleanup EXIT
+need_pid_namespaces --mount-proc
+trap kill_jobs EXIT
 export BERTH_HOME=$tmp/reg
 export BERTH_RANGE=27240-27249
 # Marks this test's processes apart from other tests' on the machine.
 tag=gone-$$
 export holder tmp tag
 
-wait_for() {  # wait_for CMD...: retry for up to 20 s
-  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
-state_of() {  # state_of PORT: its state in berth list, as the host sees it
-  "$berth" list --json | grep "\"port\": $1," | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
-}
 gets_port() {  # gets_port P: a get on the host asking for P gets it
   local got
   got=$("$berth" get next --port "$1" --owner $$ 2>/dev/null)
@@ -74,11 +55,7 @@ check "nothing of the namespace is left" \
 state=$(state_of "$port")
 echo "once the namespace is gone, the host lists port $port as: ${state:-nothing}"
 # At once or within a few seconds; it never is at ad358a7.
-soon() {  # soon CMD...: retry for up to 5 s
-  for _ in $(seq 100); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 check "once the namespace is gone, its port is handed out again" \
-  soon gets_port "$port"
+  retry 5 gets_port "$port"
 
 finish

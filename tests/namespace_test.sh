@@ -26,26 +26,16 @@
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 
-berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-holder=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+berth=$(abs_path "$1")
+holder=$(abs_path "$2")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 
-# The initial PID namespace's inode (PROC_PID_INIT_INO).
-if [ "$(stat -L -c %i /proc/self/ns/pid)" != 4026531836 ]; then
-  echo "SKIP: not in the initial PID namespace (run unsandboxed: no-sandbox)"
-  finish
-fi
-if ! why=$(unshare --pid --fork --mount-proc true 2>&1); then
-  echo "SKIP: cannot make a PID namespace (unshare --pid: $why);" \
-       "these cases need root or CAP_SYS_ADMIN"
-  finish
-fi
+need_pid_namespaces --mount-proc
 
 # One registry for every namespace, on a tmpfs (as the default one is).
 reg=$(mktemp -d /dev/shm/berth-namespace-test.XXXXXX)
 cleanup() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
+  kill_jobs
   rm -rf "$reg"
 }
 trap cleanup EXIT
@@ -59,15 +49,7 @@ mkdir -p "$ready"
 : >"$log"
 hold_ms=6000
 
-# wait_for CMD...: retry for up to 20 s.
-wait_for() {
-  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 count_ready() { [ "$(find "$ready" -name '*.port' | wc -l)" -ge "$1" ]; }
-state_of() {  # state_of PORT: its state in the host's berth list
-  "$berth" list --json | grep "\"port\": $1," | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
-}
 # overlaps: one line per two spans of a port that overlap.
 overlaps() {
   awk '$1 == "span" {print $2, $3, $4, $5}' "$log" | sort -n -k1,1 -k2,2 | awk '

@@ -20,37 +20,21 @@
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 
-berth=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-holder=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+berth=$(abs_path "$1")
+holder=$(abs_path "$2")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 
-if [ -z "${BERTH_TEST_MOUNT_NS:-}" ]; then
-  if why=$(unshare -m true 2>&1); then
-    BERTH_TEST_MOUNT_NS=1 exec unshare -m --propagation private "$0" "$@"
-  fi
-  echo "SKIP: cannot enter a private mount namespace (unshare -m: $why);" \
-       "these cases need root or CAP_SYS_ADMIN"
-  finish
-fi
+in_private_mount_ns "$@"
 if ! why=$(mount -t tmpfs -o mode=1777 tmpfs /dev/shm 2>&1); then
   echo "SKIP: cannot mount a tmpfs on /dev/shm here ($why)"
   finish
 fi
 unset BERTH_HOME BERTH_SCOPE
-cleanup() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-}
-trap cleanup EXIT
+trap kill_jobs EXIT
 dir=/dev/shm/berth-$(id -u)
 ready=$tmp/ready
 mkdir -p "$ready" "$tmp/home" "$tmp/run-user" "$tmp/ro-home" "$tmp/odd-state"
 mount -t tmpfs -o ro,size=64k tmpfs "$tmp/ro-home"
-
-wait_for() {  # wait_for CMD...: retry for up to 20 s
-  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 
 # Each environment, as the command prefix that makes it.
 names=(desktop env-i odd-xdg no-home ro-home cron ssh systemd)

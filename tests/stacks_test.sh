@@ -28,10 +28,7 @@ run() {
 one_error_line() {  # stderr is exactly one line starting "berth: "
   [[ "$err" == berth:* ]] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]
 }
-wait_for() {  # wait_for CMD...: retry for up to 10 s
-  for _ in $(seq 200); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
+wait_for() { retry 10 "$@"; }  # here, for up to 10 s
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # entry_of APP [SCOPE]: APP's line of berth list --json (SCOPE: a quoted
 # directory, default null: the global scope)
@@ -46,6 +43,17 @@ print(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=2).re
 }
 alive() { kill -0 "$1" 2>/dev/null; }
 gone() { ! alive "$1"; }
+# stopped_by SIGNAL STATUS NAME APP PID PORT: checks, as NAME, what
+# `run "$berth" stop APP` left: exit 0, the line saying that PID (holding
+# PORT) exited after SIGNAL, and that PID, our job, did end so (STATUS).
+stopped_by() {
+  local sig=$1 want=$2 name=$3 app=$4 pid=$5 port=$6 status
+  check "$name: exit 0 ($err)" [ "$rc" -eq 0 ]
+  check "$name: says $sig ($out)" \
+    [ "$out" = "stopped $app: pid $pid (port $port) exited after $sig" ]
+  wait "$pid"; status=$?
+  check "the server ended by $sig ($status)" [ "$status" -eq "$want" ]
+}
 
 # stack.py NAME...: one HTTP server per NAME on $NAME_PORT, answering NAME;
 # DELAY seconds before listening, TERM ignored when IGNORE_TERM is set.
@@ -91,10 +99,7 @@ check "both held by the server" [ "$(pid_of web)" = "$stack" -a "$(pid_of api)" 
 run "$berth" url web api
 check "url web api" [ "$out" = "$(printf 'http://web.localhost:%s\nhttp://api.localhost:%s' "$web" "$api")" ]
 run "$berth" stop web
-check "stop web: exit 0 ($err)" [ "$rc" -eq 0 ]
-check "stop web: says so ($out)" [ "$out" = "stopped web: pid $stack (port $web) exited after TERM" ]
-wait "$stack"; status=$?
-check "the server ended by TERM ($status)" [ "$status" -eq 143 ]
+stopped_by TERM 143 "stop web" web "$stack" "$web"
 run "$berth" wait api --free --timeout 10
 check "api is free too: one server held both ($err)" [ "$rc" -eq 0 ]
 check "no live entry left" bash -c '! grep -q "\"live\"" <<<"$0"' "$(entry_of web; entry_of api)"
@@ -246,10 +251,7 @@ check "TERM ignored: one line ($err)" one_error_line
 check "TERM ignored: says what to do" grep -q "still runs 0.5 s after TERM; add --kill-after" <<<"$err"
 check "TERM ignored: it still serves" [ "$(http_get "$sport")" = stubborn ]
 run "$berth" stop stubborn --timeout 0.5 --kill-after
-check "--kill-after: exit 0 ($err)" [ "$rc" -eq 0 ]
-check "--kill-after: says KILL ($out)" [ "$out" = "stopped stubborn: pid $stubborn (port $sport) exited after KILL" ]
-wait "$stubborn"; status=$?
-check "the server ended by KILL ($status)" [ "$status" -eq 137 ]
+stopped_by KILL 137 "--kill-after" stubborn "$stubborn" "$sport"
 run "$berth" wait stubborn --free --timeout 10
 check "its port is free" [ "$rc" -eq 0 ]
 run "$berth" stop stubborn
