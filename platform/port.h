@@ -69,6 +69,8 @@ const char* ExcludedPortReason();
 // "localhost" for 127.0.0.1) and `port` and listens on it, for handing to a
 // server. The socket is not inherited unless the caller makes it so (POSIX:
 // close-on-exec set). Returns the descriptor (POSIX) or SOCKET (Windows).
+// Unavailable when another socket already holds the address (EADDRINUSE,
+// WSAEADDRINUSE); other failures as the OS reports them.
 absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port);
 
 // A closed range of ports, lo <= hi.

@@ -107,8 +107,11 @@ absl::StatusOr<intptr_t> ListenTcp(const std::string& host, uint16_t port) {
       listen(fd, SOMAXCONN) != 0) {
     const int err = errno;
     close(fd);
-    return absl::ErrnoToStatus(
+    const absl::Status status = absl::ErrnoToStatus(
         err, absl::StrCat("listen on ", host, " port ", port));
+    return err == EADDRINUSE
+               ? absl::Status(absl::StatusCode::kUnavailable, status.message())
+               : status;
   }
   return fd;
 }

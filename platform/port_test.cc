@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -179,6 +180,24 @@ TEST(ProbePortTest, Ipv4ListenerMakesIpv4Busy) {
   EXPECT_EQ(probe->ipv4, FamilyState::kBusy);
   EXPECT_NE(probe->ipv6, FamilyState::kBusy);
   EXPECT_FALSE(probe->free());
+}
+
+TEST(ListenTcpTest, ListensAndSaysWhenTheAddressIsHeld) {
+  absl::StatusOr<intptr_t> first = ListenTcp("127.0.0.1", UnusedPort());
+  ASSERT_TRUE(first.ok()) << first.status();
+  Socket held(static_cast<NativeSocket>(*first));
+  const uint16_t port = LocalPort(held);
+  ASSERT_NE(port, 0);
+  absl::StatusOr<PortProbe> probe = ProbePort(port);
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_EQ(probe->ipv4, FamilyState::kBusy);
+
+  absl::StatusOr<intptr_t> second = ListenTcp("127.0.0.1", port);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable)
+      << second.status();
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr(absl::StrCat("port ", port)));
+  if (second.ok()) CloseNative(static_cast<NativeSocket>(*second));
 }
 
 TEST(ProbePortTest, WildcardListenerMakesIpv4Busy) {

@@ -136,8 +136,11 @@ absl::StatusOr<intptr_t> ListenSocket(const std::string& host, uint16_t port) {
       listen(s, SOMAXCONN) != 0) {
     const int error = WSAGetLastError();
     closesocket(s);
-    return WindowsErrorToStatus(
+    const absl::Status status = WindowsErrorToStatus(
         error, absl::StrCat("listen on ", host, " port ", port));
+    return error == WSAEADDRINUSE
+               ? absl::Status(absl::StatusCode::kUnavailable, status.message())
+               : status;
   }
   return static_cast<intptr_t>(s);
 }

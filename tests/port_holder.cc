@@ -45,7 +45,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/lease.h"
-#include "tests/loopback_listener.h"
+#include "platform/port.h"
 
 namespace berth {
 namespace {
@@ -106,13 +106,14 @@ Flags ParseFlags(int argc, char** argv) {
 int Hold(uint16_t port, int64_t start, const Flags& flags) {
   const std::string log = flags.Get("log");
   const std::string who = flags.Get("who");
-  const int fd = tests::ListenOnLoopback(port);
-  if (fd < 0) {
-    const bool in_use = errno == EADDRINUSE;
+  absl::StatusOr<intptr_t> listening = platform::ListenTcp("127.0.0.1", port);
+  if (!listening.ok()) {
+    const bool in_use = absl::IsUnavailable(listening.status());
     Append(log, absl::StrCat(in_use ? "conflict " : "bindfail ", port, " ", who,
-                             " ", std::strerror(errno), "\n"));
+                             " ", listening.status().message(), "\n"));
     return in_use ? 3 : 1;
   }
+  const int fd = static_cast<int>(*listening);
   // --no-listen: the port is held by the registry alone (a listener would
   // make berth's probe skip it and hide a registry that forgot it).
   int listener = fd;

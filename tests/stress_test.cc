@@ -64,8 +64,8 @@
 #include "api/admin.h"
 #include "api/lease.h"
 #include "gtest/gtest.h"
+#include "platform/port.h"
 #include "registry/codec.h"
-#include "tests/loopback_listener.h"
 
 namespace berth {
 namespace {
@@ -177,16 +177,17 @@ void Violation(Shared* shared, const std::string& what) {
 // alone: a listener would make berth's probe skip it and hide a registry
 // that forgot it). False when the bind failed for another reason.
 bool BindOnce(Shared* shared, uint16_t port, bool keep, int* fd) {
-  *fd = tests::ListenOnLoopback(port);
-  if (*fd < 0) {
-    if (errno == EADDRINUSE) {
+  absl::StatusOr<intptr_t> listener = platform::ListenTcp("127.0.0.1", port);
+  if (!listener.ok()) {
+    if (absl::IsUnavailable(listener.status())) {
       Violation(shared, absl::StrCat("bind 127.0.0.1:", port,
                                      ": address in use: two live holders"));
       return true;
     }
-    std::fprintf(stderr, "bind %d: %s\n", port, std::strerror(errno));
+    std::fprintf(stderr, "%s\n", listener.status().ToString().c_str());
     return false;
   }
+  *fd = static_cast<int>(*listener);
   if (!keep) {
     close(*fd);
     *fd = -1;
