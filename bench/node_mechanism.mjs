@@ -1,8 +1,8 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
 // bench/node_mechanism.mjs: how should berth's Node package hold a port?
-// The measurements behind the choice of the native addon (see the README,
-// "Performance"), repeatable:
+// The measurements behind the choice of the native addon (bench/README.md,
+// "How the Node package holds its ports"), repeatable:
 //
 //   ./bazelw run //:install -- /tmp/berth-prefix
 //   node bench/node_mechanism.mjs /tmp/berth-prefix GET_PORT_INDEX_JS [ROUNDS]
