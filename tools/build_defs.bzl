@@ -12,6 +12,14 @@ NOT_ON_WINDOWS = select({
     "//conditions:default": [],
 })
 
+# deps of a target whose Windows files use platform/internal/win.h (error
+# text, UTF-8/UTF-16 conversion): //platform:win on Windows, nothing
+# elsewhere, where that library does not build.
+WINDOWS_HELPERS = select({
+    "//:windows": ["//platform:win"],
+    "//conditions:default": [],
+})
+
 # copts of the C tests of the C ABI: plain C99, no extensions, so api/berth.h
 # stays a header any C compiler takes. None on Windows: MSVC has no -std=c99
 # (cl warns and ignores it), and the mingw-w64 build keeps its defaults.
