@@ -92,9 +92,9 @@ absl::StatusOr<int> SpawnAndWait(const ExecRequest& request) {
   startup.cb = sizeof(startup);
   PROCESS_INFORMATION info = {};
   // Handles marked inheritable (the lease lock) pass to the child too.
-  if (!CreateProcessW(nullptr, command_line->data(), nullptr, nullptr,
-                      /*bInheritHandles=*/TRUE, CREATE_SUSPENDED, nullptr,
-                      nullptr, &startup, &info)) {
+  if (!internal::StartProcess(nullptr, command_line->data(), nullptr,
+                              /*inherit_handles=*/TRUE, CREATE_SUSPENDED,
+                              &startup, &info)) {
     return SpawnError(GetLastError(), request.argv[0]);
   }
   internal::ScopedHandle process(info.hProcess);

@@ -585,9 +585,9 @@ absl::StatusOr<PROCESS_INFORMATION> StartSleeper(
   PROCESS_INFORMATION info;
   // The child inherits the environment; the variable is set only meanwhile.
   SetEnvironmentVariableW(kSleeperVariable, L"1");
-  const BOOL created = CreateProcessW(
-      path.c_str(), &command_line[0], process_attributes, nullptr,
-      /*bInheritHandles=*/FALSE, 0, nullptr, nullptr, &startup, &info);
+  const BOOL created =
+      internal::StartProcess(path.c_str(), &command_line[0], process_attributes,
+                             /*inherit_handles=*/FALSE, 0, &startup, &info);
   const DWORD error = GetLastError();
   SetEnvironmentVariableW(kSleeperVariable, nullptr);
   if (!created) {

@@ -106,9 +106,9 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     startup.hStdError = err;
   }
   PROCESS_INFORMATION info = {};
-  const BOOL started = CreateProcessW(
-      full.c_str(), &(*command_line)[0], nullptr, nullptr,
-      /*bInheritHandles=*/redirect, 0, nullptr, nullptr, &startup, &info);
+  const BOOL started = platform::internal::StartProcess(
+      full.c_str(), &(*command_line)[0], nullptr,
+      /*inherit_handles=*/redirect, 0, &startup, &info);
   const DWORD error = GetLastError();
   if (!options.stdout_path.empty() && out != INVALID_HANDLE_VALUE) {
     CloseHandle(out);

@@ -135,6 +135,22 @@ absl::StatusOr<std::string> WideToUtf8(std::wstring_view wide) {
   return utf8;
 }
 
+BOOL StartProcess(LPCWSTR application, LPWSTR command_line,
+                  LPSECURITY_ATTRIBUTES process_attributes,
+                  BOOL inherit_handles, DWORD flags, STARTUPINFOW* startup,
+                  PROCESS_INFORMATION* info) {
+  for (int tries = 1;; ++tries) {
+    if (CreateProcessW(application, command_line, process_attributes, nullptr,
+                       inherit_handles, flags, nullptr, nullptr, startup,
+                       info)) {
+      return TRUE;
+    }
+    const DWORD error = GetLastError();
+    if (error != ERROR_INTERNAL_ERROR || tries == 3) return FALSE;
+    Sleep(50);
+  }
+}
+
 std::string ProcessImageName(HANDLE process) {
   std::vector<wchar_t> path(32768);
   DWORD length = static_cast<DWORD>(path.size());

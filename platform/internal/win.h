@@ -76,6 +76,17 @@ absl::StatusOr<std::wstring> Utf8ToWide(absl::string_view utf8);
 // is not valid UTF-16 (an unpaired surrogate, which NTFS names may hold).
 absl::StatusOr<std::string> WideToUtf8(std::wstring_view wide);
 
+// StartProcess is CreateProcessW with no thread attributes, this process's
+// environment and directory, tried again (three tries in all, 50 ms apart)
+// when it fails with ERROR_INTERNAL_ERROR: wine reports so a new process
+// that died while it started, which a loaded machine sees now and then.
+// Any other failure returns at once; GetLastError() is as the last try
+// left it.
+BOOL StartProcess(LPCWSTR application, LPWSTR command_line,
+                  LPSECURITY_ATTRIBUTES process_attributes,
+                  BOOL inherit_handles, DWORD flags, STARTUPINFOW* startup,
+                  PROCESS_INFORMATION* info);
+
 // ProcessImageName returns the file name of the executable `process` runs
 // ("python.exe"), from a handle with PROCESS_QUERY_LIMITED_INFORMATION;
 // "" when it cannot be read or is not valid UTF-16 (names are for people

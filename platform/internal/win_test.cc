@@ -112,5 +112,39 @@ TEST(ProcessImageNameTest, NamesThisProgram) {
   EXPECT_EQ(name.find('\\'), std::string::npos) << "the file name only";
 }
 
+TEST(StartProcessTest, StartsAProgram) {
+  std::wstring self(32768, L'\0');
+  const DWORD n =
+      GetModuleFileNameW(nullptr, &self[0], static_cast<DWORD>(self.size()));
+  ASSERT_GT(n, 0u);
+  self.resize(n);
+  // This test program again, listing its tests: exits 0.
+  std::wstring command_line = L"\"" + self + L"\" --gtest_list_tests";
+  STARTUPINFOW startup = {};
+  startup.cb = sizeof(startup);
+  PROCESS_INFORMATION info = {};
+  ASSERT_TRUE(StartProcess(self.c_str(), &command_line[0], nullptr, FALSE, 0,
+                           &startup, &info))
+      << GetLastError();
+  ScopedHandle process(info.hProcess);
+  ScopedHandle thread(info.hThread);
+  ASSERT_EQ(WaitForSingleObject(process.get(), 60000), WAIT_OBJECT_0);
+  DWORD code = 1;
+  ASSERT_TRUE(GetExitCodeProcess(process.get(), &code));
+  EXPECT_EQ(code, 0u);
+}
+
+TEST(StartProcessTest, AMissingProgramFailsWithItsOwnError) {
+  std::wstring command_line = L"no-such-program.exe";
+  STARTUPINFOW startup = {};
+  startup.cb = sizeof(startup);
+  PROCESS_INFORMATION info = {};
+  EXPECT_FALSE(StartProcess(L"C:\\no\\such\\program.exe", &command_line[0],
+                            nullptr, FALSE, 0, &startup, &info));
+  const DWORD error = GetLastError();
+  EXPECT_TRUE(error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND)
+      << error;
+}
+
 }  // namespace
 }  // namespace berth::platform::internal

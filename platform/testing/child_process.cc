@@ -64,8 +64,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   ZeroMemory(&startup, sizeof(startup));
   startup.cb = sizeof(startup);
   PROCESS_INFORMATION info;
-  if (!CreateProcessW(program->c_str(), &(*command_line)[0], nullptr, nullptr,
-                      FALSE, 0, nullptr, nullptr, &startup, &info)) {
+  if (!internal::StartProcess(program->c_str(), &(*command_line)[0], nullptr,
+                              /*inherit_handles=*/FALSE, 0, &startup, &info)) {
     return internal::WindowsErrorToStatus(
         GetLastError(), absl::StrCat("CreateProcessW ", argv[0]));
   }
