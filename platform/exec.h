@@ -1,6 +1,8 @@
 // Copyright 2026 The berth Authors. SPDX-License-Identifier: Apache-2.0
 //
-// platform/exec.h: start a program in place of, or under, this process.
+// platform/exec.h: start a program in place of, or under, this process;
+// and read this program's own arguments as the user typed them
+// (ProgramArguments).
 //
 // POSIX: ReplaceProcess execs the program in this process (execvp): it keeps
 // this process's PID, start time and the descriptors marked inheritable, and
